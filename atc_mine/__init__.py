@@ -1,0 +1,51 @@
+"""atc-mine: keep an evidence base on anaplastic thyroid carcinoma treatment current.
+
+A small public API for notebooks and pipelines (everything else is an implementation
+detail that may change)::
+
+    import atc_mine
+    for extraction in atc_mine.extract(["corpora/abstracts"]):
+        print(extraction.doc_id, len(extraction.outcomes))
+"""
+
+from atc_mine.api import demo, export, extract, load, score, write_jsonl
+from atc_mine.errors import (
+    AtcMineError,
+    GoldSetError,
+    InputError,
+    PatternFileError,
+    RateLimited,
+    RecordParseError,
+    SourceError,
+    StoreError,
+    UpstreamError,
+)
+from atc_mine.records import Document, Entity, Extraction, OutcomeFigure
+from atc_mine.settings import Settings
+from atc_mine.store import Store
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AtcMineError",
+    "Document",
+    "Entity",
+    "Extraction",
+    "GoldSetError",
+    "InputError",
+    "OutcomeFigure",
+    "PatternFileError",
+    "RateLimited",
+    "RecordParseError",
+    "Settings",
+    "SourceError",
+    "Store",
+    "StoreError",
+    "UpstreamError",
+    "demo",
+    "export",
+    "extract",
+    "load",
+    "score",
+    "write_jsonl",
+]

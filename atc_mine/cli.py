@@ -1,0 +1,156 @@
+"""The ``atc-mine`` command line: a thin shell over :mod:`atc_mine.api`.
+
+Each command parses its arguments, calls one library function and prints a summary.
+Every error atc-mine raises on purpose is caught in :func:`main` and printed as one line
+with a non-zero exit code (2 for bad input, 1 for failures of a remote source or of the
+evidence base), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from atc_mine import api
+from atc_mine.errors import AtcMineError, SourceError, StoreError
+from atc_mine.reporting import print_score
+from atc_mine.settings import Settings
+
+app = typer.Typer(
+    name="atc-mine",
+    help="Keep an evidence base on anaplastic thyroid carcinoma treatment current from the literature.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[Path, typer.Option("--db", help="The evidence base (an SQLite file).")]
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err_console, transient=True)
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: *.txt, PubMed *.xml[.gz], ClinicalTrials.gov *.json.")],
+    db: DbOption = Path("atc_mine.db"),
+) -> None:
+    """Load documents into the evidence base, extracting entities and outcome figures."""
+    with _progress() as progress:
+        task = progress.add_task("loading", total=None)
+        report = api.load(paths, db=db, settings=Settings.from_env(db_path=db), progress=lambda n: progress.advance(task, n))
+    docs = report.documents
+    console.print(
+        f"run {report.run_id}: {report.files} files, {sum(docs.values())} documents "
+        f"({docs['new']} new, {docs['updated']} updated, {docs['unchanged']} unchanged, {docs['deleted']} deleted), "
+        f"{report.extracted} extracted; {len(report.skipped_files)} files skipped (no documents)"
+    )
+    console.print(f"evidence base: {db}")
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to extract from.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the JSON lines (one per document).")],
+) -> None:
+    """Extract entities and outcome figures to JSON lines, without touching any database."""
+    count = api.write_jsonl(api.extract(paths, settings=Settings.from_env()), out)
+    console.print(f"{count} documents -> {out}")
+
+
+@app.command()
+def score(
+    predictions: Annotated[Path, typer.Argument(help="A JSONL file of the extraction contract.")],
+    gold: Annotated[Path, typer.Option("--gold", help="A gold file or folder (e.g. gold/ or gold/review).")],
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the full report as JSON here.")] = None,
+    errors: Annotated[int, typer.Option("--errors", help="Print this many false positives/negatives.")] = 0,
+) -> None:
+    """Score predictions against the gold set: entities, outcome figures, attribution."""
+    report = api.score(predictions, gold)
+    print_score(report, title=str(gold), console=console, show_errors=errors)
+    if json_out:
+        json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+        console.print(f"report -> {json_out}")
+
+
+@app.command()
+def export(
+    db: DbOption = Path("atc_mine.db"),
+    fmt: Annotated[str, typer.Option("--format", help="Export format: csv.")] = "csv",
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the export files into.")] = Path("export"),
+) -> None:
+    """Export candidate outcome records for curator review."""
+    for path in api.export(db, fmt=fmt, out_dir=out):
+        console.print(f"{fmt}: {path}")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo's evidence base, scores and exports.")] = Path("out"),
+    corpora: Annotated[Path, typer.Option("--corpora", help="The bundled corpus.")] = Path("corpora"),
+    gold: Annotated[Path, typer.Option("--gold", help="The gold set.")] = Path("gold"),
+) -> None:
+    """The main job on the bundled corpus: load, extract, store, score, export."""
+    with _progress() as progress:
+        task = progress.add_task("loading corpora", total=None)
+        result = api.demo(corpora=corpora, gold=gold, out_dir=out, settings=Settings.from_env(),
+                          progress=lambda n: progress.advance(task, n))
+    for name, report in result.scores.items():
+        print_score(report, title=f"gold/{name}", console=console)
+    docs = result.load_report.documents
+    console.print(
+        f"\nloaded {sum(docs.values())} documents ({docs['new']} new, {docs['updated']} updated, "
+        f"{docs['unchanged']} unchanged); evidence base holds {result.counts['documents']} documents, "
+        f"{result.counts['entities']} entities, {result.counts['outcomes']} outcome figures"
+    )
+    console.print("[bold]results[/bold]")
+    console.print(f"  evidence base : {result.db}")
+    for name, path in result.predictions.items():
+        console.print(f"  predictions   : {path}  (gold/{name})")
+    for name, path in result.score_files.items():
+        console.print(f"  score report  : {path}")
+    for path in result.exports:
+        console.print(f"  export        : {path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``atc-mine`` console script."""
+    try:
+        app(args=argv, standalone_mode=False, prog_name="atc-mine")
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except typer.Abort:
+        err_console.print("atc-mine: aborted")
+        return 130
+    except typer.TyperException as exc:  # usage errors: unknown option, missing argument...
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `atc-mine`: show the help
+            console.print(message, markup=False, highlight=False)
+            return 0
+        err_console.print(f"atc-mine: error: {message}", markup=False, highlight=False)
+        return int(getattr(exc, "exit_code", 2))
+    except (SourceError, StoreError) as exc:
+        err_console.print(f"atc-mine: error: {exc}", markup=False, highlight=False)
+        return 1
+    except AtcMineError as exc:
+        err_console.print(f"atc-mine: error: {exc}", markup=False, highlight=False)
+        return 2
+    except KeyboardInterrupt:
+        err_console.print("atc-mine: interrupted")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

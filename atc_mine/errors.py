@@ -1,0 +1,54 @@
+"""Named exceptions: everything atc-mine raises on purpose derives from AtcMineError.
+
+Modelled on requests' ``exceptions.py``: a small tree, so callers can catch as broadly or
+as narrowly as they need, and the CLI can print any of them as one line. Third-party
+exceptions (requests, lxml, sqlite3, json) are translated at the module that calls the
+third party; nothing above it sees them.
+"""
+
+from __future__ import annotations
+
+
+class AtcMineError(Exception):
+    """Base class of every error atc-mine raises deliberately."""
+
+
+class InputError(AtcMineError):
+    """A path, option or file given by the user cannot be used."""
+
+
+class RecordParseError(AtcMineError):
+    """A PubMed / ClinicalTrials.gov / text record is malformed."""
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+
+
+class SourceError(AtcMineError):
+    """A remote source (E-utilities, ClinicalTrials.gov) failed."""
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class UpstreamError(SourceError):
+    """The server answered with an error (HTTP status or an error body sent as HTTP 200)."""
+
+
+class RateLimited(UpstreamError):
+    """The server kept answering 429 after every retry."""
+
+
+class PatternFileError(AtcMineError):
+    """A lexicon or pattern data file does not follow its schema."""
+
+
+class StoreError(AtcMineError):
+    """The evidence base cannot be opened, migrated or written."""
+
+
+class GoldSetError(AtcMineError):
+    """A gold file is missing, invalid, or does not match its text."""

@@ -1,0 +1,1 @@
+"""Scoring extractions against the gold set built from the seed review and its abstracts."""

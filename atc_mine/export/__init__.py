@@ -1,0 +1,1 @@
+"""Exports of candidate records for curator review."""

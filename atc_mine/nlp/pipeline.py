@@ -1,0 +1,82 @@
+"""The atc-mine spaCy pipeline, assembled by name from registered components.
+
+``build_nlp(settings)`` starts from ``spacy.blank("en")`` with scispaCy's tokenizer
+(its rules keep "BRAFV600E-mutant" and "1.7–12.9" whole) and adds the components named
+in ``settings.pipeline``; every atc component is a ``@Language.factory`` in its own
+module. ``extract_document`` turns one :class:`~atc_mine.records.Document` into one
+:class:`~atc_mine.records.Extraction` (a line of the extraction contract).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+
+from atc_mine.nlp import doc_data
+from atc_mine.records import Document, Entity, Extraction, OutcomeFigure
+from atc_mine.settings import Settings
+
+# Importing the component modules registers their factories with spaCy.
+from atc_mine.nlp import drugs, genes, outcomes, sentences, trial_ids  # noqa: F401,E402
+
+#: Bump when extraction output can change for the same input: stored results are redone.
+EXTRACTOR_VERSION = "0.1.0"
+
+
+def build_nlp(settings: Settings | None = None) -> Language:
+    settings = settings or Settings()
+    with warnings.catch_warnings():
+        # scispaCy's tokenizer rules trigger a harmless regex FutureWarning on compile.
+        warnings.simplefilter("ignore", FutureWarning)
+        from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers the factory)
+        from scispacy.custom_tokenizer import combined_rule_tokenizer
+
+        nlp = spacy.blank("en")
+        nlp.tokenizer = combined_rule_tokenizer(nlp)
+    for name in settings.pipeline:
+        nlp.add_pipe(name)
+    return nlp
+
+
+def _context(document: Document) -> dict:
+    return {"linked_trials": list(document.linked_trials), "title": document.title, "source": document.source}
+
+
+def extraction_from_doc(document: Document, doc) -> Extraction:
+    ents = tuple(
+        Entity(label=label, text=document.text[start:end], start=start, end=end, norm=norm)
+        for label, start, end, norm in doc._.get(doc_data.ENTITIES) or ()
+        if label != "TRIAL_ID" or True
+    )
+    figures = tuple(OutcomeFigure.from_json(f) for f in doc._.get(doc_data.OUTCOMES) or ())
+    return Extraction(
+        doc_id=document.doc_id,
+        source=document.source,
+        text_sha1=document.text_sha1,
+        entities=ents,
+        outcomes=figures + tuple(document.posted_outcomes),
+    )
+
+
+def extract_documents(nlp: Language, documents: Iterable[Document], *, batch_size: int = 64) -> Iterator[Extraction]:
+    """Extractions for documents, in order. Deleted documents yield empty extractions."""
+    def with_context() -> Iterator[tuple[str, Document]]:
+        for document in documents:
+            yield document.text, document
+
+    for doc, document in nlp.pipe(_with_doc_context(nlp, with_context()), as_tuples=True, batch_size=batch_size):
+        yield extraction_from_doc(document, doc)
+
+
+def _with_doc_context(nlp: Language, items: Iterator[tuple[str, Document]]) -> Iterator[tuple[object, Document]]:
+    for text, document in items:
+        doc = nlp.make_doc(text)
+        doc._.set(doc_data.CONTEXT, _context(document))
+        yield doc, document
+
+
+def extract_document(nlp: Language, document: Document) -> Extraction:
+    return next(extract_documents(nlp, [document]))

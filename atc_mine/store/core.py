@@ -13,11 +13,13 @@ entities and figures that were extracted from it.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,82 +31,25 @@ TRANSIENT_METADATA = frozenset({"file"})
 
 UpsertStatus = Literal["new", "updated", "unchanged", "deleted"]
 
-MIGRATIONS: tuple[str, ...] = (
-    # 1: documents, entities, outcome figures, runs
-    """
-    CREATE TABLE runs (
-        run_id INTEGER PRIMARY KEY,
-        command TEXT NOT NULL,
-        args TEXT NOT NULL DEFAULT '{}',
-        started_at TEXT NOT NULL,
-        finished_at TEXT,
-        status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'ok', 'failed')),
-        extractor_version TEXT,
-        counts TEXT NOT NULL DEFAULT '{}'
-    );
-    CREATE TABLE documents (
-        doc_pk INTEGER PRIMARY KEY,
-        source TEXT NOT NULL CHECK (source IN ('text', 'pubmed', 'ctgov')),
-        doc_id TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        is_current INTEGER NOT NULL DEFAULT 1,
-        content_sha1 TEXT NOT NULL,
-        text_sha1 TEXT NOT NULL,
-        source_version TEXT,
-        title TEXT,
-        text TEXT NOT NULL,
-        sections TEXT NOT NULL DEFAULT '[]',
-        metadata TEXT NOT NULL DEFAULT '{}',
-        deleted INTEGER NOT NULL DEFAULT 0,
-        first_seen_at TEXT NOT NULL,
-        loaded_at TEXT NOT NULL,
-        run_id INTEGER REFERENCES runs(run_id),
-        UNIQUE (source, doc_id, version)
-    );
-    CREATE UNIQUE INDEX documents_current ON documents(source, doc_id) WHERE is_current = 1;
-    CREATE TABLE entities (
-        doc_pk INTEGER NOT NULL REFERENCES documents(doc_pk) ON DELETE CASCADE,
-        label TEXT NOT NULL,
-        start INTEGER NOT NULL,
-        "end" INTEGER NOT NULL,
-        text TEXT NOT NULL,
-        norm TEXT NOT NULL,
-        PRIMARY KEY (doc_pk, label, start, "end")
-    );
-    CREATE INDEX entities_norm ON entities(label, norm);
-    CREATE TABLE outcomes (
-        doc_pk INTEGER NOT NULL REFERENCES documents(doc_pk) ON DELETE CASCADE,
-        record_id TEXT NOT NULL,
-        measure TEXT NOT NULL,
-        percent REAL,
-        count INTEGER,
-        denominator INTEGER,
-        value REAL,
-        unit TEXT,
-        timepoint TEXT,
-        ci_low REAL,
-        ci_high REAL,
-        not_reached INTEGER NOT NULL DEFAULT 0,
-        drugs TEXT NOT NULL DEFAULT '[]',
-        trial TEXT,
-        cohort TEXT,
-        subgroup TEXT,
-        sentence TEXT NOT NULL,
-        start INTEGER NOT NULL,
-        "end" INTEGER NOT NULL,
-        run_id INTEGER REFERENCES runs(run_id),
-        PRIMARY KEY (doc_pk, record_id)
-    );
-    CREATE INDEX outcomes_trial ON outcomes(trial);
-    CREATE TABLE extractions (
-        doc_pk INTEGER PRIMARY KEY REFERENCES documents(doc_pk) ON DELETE CASCADE,
-        extractor_version TEXT NOT NULL,
-        text_sha1 TEXT NOT NULL,
-        extracted_at TEXT NOT NULL,
-        run_id INTEGER REFERENCES runs(run_id)
-    );
-    """,
-)
+MIGRATIONS_PACKAGE = "atc_mine.store.migrations"
+
+
+
+
+def migrations() -> dict[int, tuple[str, str]]:
+    """The packaged migrations, ``NNNN_name.sql`` -> {NNNN: (name, sql)}; forward only."""
+    found: dict[int, tuple[str, str]] = {}
+    for entry in resources.files(MIGRATIONS_PACKAGE).iterdir():
+        match = re.fullmatch(r"(\d{4})_(\w+)\.sql", entry.name)
+        if match:
+            found[int(match.group(1))] = (match.group(2), entry.read_text(encoding="utf-8"))
+    return found
+
+
+def split_sql(script: str) -> list[str]:
+    """Statements of a migration script (``--`` comments dropped; no ';' inside literals)."""
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    return [statement.strip() for statement in "\n".join(lines).split(";") if statement.strip()]
 
 
 def utc_now() -> str:
@@ -165,22 +110,38 @@ class Store:
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
+    def applied_migrations(self) -> list[int]:
+        if self.schema_version == 0:
+            return []
+        return [int(r[0]) for r in self.conn.execute("SELECT number FROM schema_migrations ORDER BY number")]
+
     def migrate(self) -> None:
-        """Apply the migrations this file has not seen, each in its own transaction."""
-        current = self.schema_version
-        if current > len(MIGRATIONS):
+        """Apply, in order, each migration this file has not recorded, each in one transaction.
+
+        Applied migrations are recorded in ``schema_migrations``; ``PRAGMA user_version``
+        holds the highest, so other tools can read the schema version without SQL.
+        """
+        known = migrations()
+        newest = max(known) if known else 0
+        if self.schema_version > newest:
             raise StoreError(
-                f"{self.path}: schema version {current} is newer than this atc-mine understands ({len(MIGRATIONS)}); upgrade atc-mine"
+                f"{self.path}: schema version {self.schema_version} is newer than this atc-mine understands ({newest}); upgrade atc-mine"
             )
-        for version in range(current + 1, len(MIGRATIONS) + 1):
+        applied = set(self.applied_migrations())
+        for number, (name, sql) in sorted(known.items()):
+            if number in applied:
+                continue
             try:
                 with self.atomic():
-                    for statement in MIGRATIONS[version - 1].split(";\n"):
-                        if statement.strip():
-                            self.conn.execute(statement)
-                    self.conn.execute(f"PRAGMA user_version = {version}")
+                    self.conn.execute(
+                        "CREATE TABLE IF NOT EXISTS schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+                    )
+                    for statement in split_sql(sql):
+                        self.conn.execute(statement)
+                    self.conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (number, name, utc_now()))
+                    self.conn.execute(f"PRAGMA user_version = {max(number, self.schema_version)}")
             except sqlite3.Error as exc:
-                raise StoreError(f"{self.path}: migration to schema {version} failed: {exc}") from None
+                raise StoreError(f"{self.path}: migration {number:04d}_{name} failed: {exc}") from None
 
     @contextmanager
     def atomic(self) -> Iterator[None]:

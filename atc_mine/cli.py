@@ -37,19 +37,29 @@ DbOption = Annotated[Path, typer.Option("--db", help="The evidence base (an SQLi
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err_console, transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
 
 
 @app.command()
 def load(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders: *.txt, PubMed *.xml[.gz], ClinicalTrials.gov *.json.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders: *.txt, PubMed *.xml[.gz], ClinicalTrials.gov *.json.")
+    ],
     db: DbOption = Path("atc_mine.db"),
 ) -> None:
     """Load documents into the evidence base, extracting entities and outcome figures."""
     with _progress() as progress:
         task = progress.add_task("loading", total=None)
-        report = api.load(paths, db=db, settings=Settings.from_env(db_path=db), progress=lambda n: progress.advance(task, n))
+        report = api.load(
+            paths, db=db, settings=Settings.from_env(db_path=db), progress=lambda n: progress.advance(task, n)
+        )
     docs = report.documents
     console.print(
         f"run {report.run_id}: {report.files} files, {sum(docs.values())} documents "
@@ -97,15 +107,22 @@ def export(
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the demo's evidence base, scores and exports.")] = Path("out"),
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo's evidence base, scores and exports.")] = Path(
+        "out"
+    ),
     corpora: Annotated[Path, typer.Option("--corpora", help="The bundled corpus.")] = Path("corpora"),
     gold: Annotated[Path, typer.Option("--gold", help="The gold set.")] = Path("gold"),
 ) -> None:
     """The main job on the bundled corpus: load, extract, store, score, export."""
     with _progress() as progress:
         task = progress.add_task("loading corpora", total=None)
-        result = api.demo(corpora=corpora, gold=gold, out_dir=out, settings=Settings.from_env(),
-                          progress=lambda n: progress.advance(task, n))
+        result = api.demo(
+            corpora=corpora,
+            gold=gold,
+            out_dir=out,
+            settings=Settings.from_env(),
+            progress=lambda n: progress.advance(task, n),
+        )
     for name, report in result.scores.items():
         print_score(report, title=f"gold/{name}", console=console)
     docs = result.load_report.documents
@@ -118,7 +135,7 @@ def demo(
     console.print(f"  evidence base : {result.db}")
     for name, path in result.predictions.items():
         console.print(f"  predictions   : {path}  (gold/{name})")
-    for name, path in result.score_files.items():
+    for path in result.score_files.values():
         console.print(f"  score report  : {path}")
     for path in result.exports:
         console.print(f"  export        : {path}")

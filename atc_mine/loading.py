@@ -68,7 +68,9 @@ def store_documents(
                 report.documents[status] += 1
                 if status != "unchanged":
                     report.changed.append((status, document.source, document.doc_id))
-                if not document.deleted and (status != "unchanged" or store.needs_extraction(doc_pk, EXTRACTOR_VERSION)):
+                if not document.deleted and (
+                    status != "unchanged" or store.needs_extraction(doc_pk, EXTRACTOR_VERSION)
+                ):
                     todo.append((doc_pk, document))
             extractions: Iterable[Extraction] = extract_documents(nlp, [d for _, d in todo])
             for (doc_pk, _document), extraction in zip(todo, extractions, strict=True):

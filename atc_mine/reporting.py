@@ -39,10 +39,19 @@ def score_tables(report: dict[str, Any], *, title: str = "") -> list[Table]:
 
 
 def _prf_cells(prf: dict[str, Any]) -> list[str]:
-    return [f"{prf['precision']:.3f}", f"{prf['recall']:.3f}", f"{prf['f1']:.3f}", str(prf["tp"]), str(prf["fp"]), str(prf["fn"])]
+    return [
+        f"{prf['precision']:.3f}",
+        f"{prf['recall']:.3f}",
+        f"{prf['f1']:.3f}",
+        str(prf["tp"]),
+        str(prf["fp"]),
+        str(prf["fn"]),
+    ]
 
 
-def print_score(report: dict[str, Any], *, title: str = "", console: Console | None = None, show_errors: int = 0) -> None:
+def print_score(
+    report: dict[str, Any], *, title: str = "", console: Console | None = None, show_errors: int = 0
+) -> None:
     console = console or Console()
     for table in score_tables(report, title=title):
         console.print(table)

@@ -22,7 +22,15 @@ class Settings:
     workers: int | None = None  # None: all cores
     #: Names of the pipeline components, in order (config over code, as in spaCy).
     pipeline: tuple[str, ...] = field(
-        default=("atc_sentences", "abbreviation_detector", "atc_trial_ids", "atc_variants", "atc_drugs", "atc_genes", "atc_outcomes")
+        default=(
+            "atc_sentences",
+            "abbreviation_detector",
+            "atc_trial_ids",
+            "atc_variants",
+            "atc_drugs",
+            "atc_genes",
+            "atc_outcomes",
+        )
     )
 
     @classmethod

@@ -48,8 +48,14 @@ class PRF:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, float | int]:
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
 
 
 def _sum(items: Iterable[PRF]) -> PRF:
@@ -95,15 +101,18 @@ def numbers_agree(pred: OutcomeFigure, gold: OutcomeFigure) -> bool:
         return gold.not_reached == pred.not_reached
     checked = False
     if gold.percent is not None:
-        if not _close(pred.percent, gold.percent, PERCENT_TOLERANCE):
-            # A count/denominator that gives the percent is the same figure stated differently.
-            if not (pred.count is not None and pred.count == gold.count and pred.percent is None):
-                return False
+        # A matching count without a percent is the same figure stated differently.
+        same_count = pred.count is not None and pred.count == gold.count and pred.percent is None
+        if not (_close(pred.percent, gold.percent, PERCENT_TOLERANCE) or same_count):
+            return False
         checked = True
     if gold.count is not None:
-        if pred.count != gold.count:
-            if not (pred.count is None and gold.percent is not None and _close(pred.percent, gold.percent, PERCENT_TOLERANCE)):
-                return False
+        # ...and so is a matching percent without a count.
+        same_percent = (
+            pred.count is None and gold.percent is not None and _close(pred.percent, gold.percent, PERCENT_TOLERANCE)
+        )
+        if not (pred.count == gold.count or same_percent):
+            return False
         checked = True
     if gold.value is not None:
         same_unit = pred.unit == gold.unit and _close(pred.value, gold.value, TIME_TOLERANCE)
@@ -111,9 +120,12 @@ def numbers_agree(pred: OutcomeFigure, gold: OutcomeFigure) -> bool:
         if not (same_unit or converted):
             return False
         checked = True
-    if gold.timepoint is not None and pred.timepoint is not None:
-        if _timepoint_months(pred.timepoint) != _timepoint_months(gold.timepoint):
-            return False
+    if (
+        gold.timepoint is not None
+        and pred.timepoint is not None
+        and _timepoint_months(pred.timepoint) != _timepoint_months(gold.timepoint)
+    ):
+        return False
     return checked
 
 
@@ -138,7 +150,9 @@ def _attribution(pred: OutcomeFigure, gold: OutcomeFigure) -> dict[str, bool]:
     }
 
 
-def match_figures(preds: list[OutcomeFigure], golds: list[GoldFigure]) -> tuple[list[tuple[OutcomeFigure, GoldFigure]], list[OutcomeFigure], list[GoldFigure]]:
+def match_figures(
+    preds: list[OutcomeFigure], golds: list[GoldFigure]
+) -> tuple[list[tuple[OutcomeFigure, GoldFigure]], list[OutcomeFigure], list[GoldFigure]]:
     """One-to-one matches, greedy: each gold figure takes the nearest agreeing prediction."""
     unused = list(preds)
     matches: list[tuple[OutcomeFigure, GoldFigure]] = []
@@ -176,10 +190,28 @@ def score(predictions: dict[str, Extraction], gold: dict[str, GoldDocument]) -> 
             by_norm[label].append(PRF(len(g_norms & p_norms), len(p_norms - g_norms), len(g_norms - p_norms)))
             for e in gold_doc.entities:
                 if e.label == label and (e.start, e.end) not in p_spans:
-                    errors.append({"kind": "entity_fn", "doc_id": doc_id, "label": label, "text": e.text, "start": e.start, "norm": e.norm})
+                    errors.append(
+                        {
+                            "kind": "entity_fn",
+                            "doc_id": doc_id,
+                            "label": label,
+                            "text": e.text,
+                            "start": e.start,
+                            "norm": e.norm,
+                        }
+                    )
             for e in pred_entities:
                 if e.label == label and (e.start, e.end) not in g_spans:
-                    errors.append({"kind": "entity_fp", "doc_id": doc_id, "label": label, "text": e.text, "start": e.start, "norm": e.norm})
+                    errors.append(
+                        {
+                            "kind": "entity_fp",
+                            "doc_id": doc_id,
+                            "label": label,
+                            "text": e.text,
+                            "start": e.start,
+                            "norm": e.norm,
+                        }
+                    )
         preds = list(pred.outcomes) if pred else []
         matches, false_pos, missed = match_figures(preds, list(gold_doc.figures))
         scored = [(p, g) for p, g in matches if not g.optional]
@@ -193,26 +225,46 @@ def score(predictions: dict[str, Extraction], gold: dict[str, GoldDocument]) -> 
             for key, ok in _attribution(p, g.figure).items():
                 attribution[key].append(ok)
                 if not ok:
-                    errors.append({"kind": f"wrong_{key}", "doc_id": doc_id, "measure": p.measure,
-                                   "predicted": _field(p, key), "gold": _field(g.figure, key), "sentence": g.figure.sentence})
+                    errors.append(
+                        {
+                            "kind": f"wrong_{key}",
+                            "doc_id": doc_id,
+                            "measure": p.measure,
+                            "predicted": _field(p, key),
+                            "gold": _field(g.figure, key),
+                            "sentence": g.figure.sentence,
+                        }
+                    )
         for p in false_pos:
             errors.append({"kind": "outcome_fp", "doc_id": doc_id, "figure": _brief(p), "sentence": p.sentence})
         for g in missed:
-            errors.append({"kind": "outcome_fn", "doc_id": doc_id, "figure": _brief(g.figure), "sentence": g.figure.sentence})
+            errors.append(
+                {"kind": "outcome_fn", "doc_id": doc_id, "figure": _brief(g.figure), "sentence": g.figure.sentence}
+            )
 
     def table(groups: dict[str, list[PRF]]) -> dict[str, Any]:
         per_label = {label: _sum(items) for label, items in sorted(groups.items())}
         micro = _sum(per_label.values())
         present = [v for v in per_label.values() if v.tp + v.fn > 0]
         macro_f1 = sum(v.f1 for v in present) / len(present) if present else 0.0
-        return {"per_label": {k: v.as_dict() for k, v in per_label.items()}, "micro": micro.as_dict(), "macro_f1": round(macro_f1, 4)}
+        return {
+            "per_label": {k: v.as_dict() for k, v in per_label.items()},
+            "micro": micro.as_dict(),
+            "macro_f1": round(macro_f1, 4),
+        }
 
     return {
-        "documents": {"gold": len(gold), "predicted": len(set(predictions) & set(gold)), "missing_predictions": missing_docs},
+        "documents": {
+            "gold": len(gold),
+            "predicted": len(set(predictions) & set(gold)),
+            "missing_predictions": missing_docs,
+        },
         "entities": {"strict": table(strict), "by_norm": table(by_norm)},
         "outcomes": table(per_measure),
-        "attribution": {k: {"correct": sum(v), "total": len(v), "accuracy": round(sum(v) / len(v), 4) if v else None}
-                        for k, v in sorted(attribution.items())},
+        "attribution": {
+            k: {"correct": sum(v), "total": len(v), "accuracy": round(sum(v) / len(v), 4) if v else None}
+            for k, v in sorted(attribution.items())
+        },
         "errors": errors,
     }
 

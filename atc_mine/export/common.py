@@ -8,8 +8,28 @@ from typing import Any
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 CANDIDATE_COLUMNS = (
-    "record_id", "status", "source", "doc_id", "link", "measure", "percent", "count", "denominator", "value", "unit",
-    "timepoint", "ci_low", "ci_high", "not_reached", "drugs", "trial", "cohort", "subgroup", "sentence", "start", "end",
+    "record_id",
+    "status",
+    "source",
+    "doc_id",
+    "link",
+    "measure",
+    "percent",
+    "count",
+    "denominator",
+    "value",
+    "unit",
+    "timepoint",
+    "ci_low",
+    "ci_high",
+    "not_reached",
+    "drugs",
+    "trial",
+    "cohort",
+    "subgroup",
+    "sentence",
+    "start",
+    "end",
 )
 
 

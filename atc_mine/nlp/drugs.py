@@ -20,7 +20,9 @@ from atc_mine.nlp.rules import load_records
 @cache
 def curated_drug_lexicon(name: str = "drugs_curated.json") -> Lexicon:
     lexicon = Lexicon()
-    for record in load_records(name, "drugs", required=("norm", "names"), optional=("unii", "drugbank", "mesh", "source")):
+    for record in load_records(
+        name, "drugs", required=("norm", "names"), optional=("unii", "drugbank", "mesh", "source")
+    ):
         for surface in record["names"]:
             lexicon.add(LexiconEntry(surface=surface, norm=record["norm"], label="DRUG"))
     return lexicon

@@ -69,7 +69,10 @@ class Lexicon:
             return
         existing = self._automaton.get(key, None)
         entries = existing + (entry,) if existing else (entry,)
-        if existing and any(e.norm == entry.norm and e.case_sensitive == entry.case_sensitive and e.label == entry.label for e in existing):
+        if existing and any(
+            e.norm == entry.norm and e.case_sensitive == entry.case_sensitive and e.label == entry.label
+            for e in existing
+        ):
             return
         self._automaton.add_word(key, entries)
         if not existing:

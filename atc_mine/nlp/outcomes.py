@@ -23,22 +23,74 @@ from atc_mine.nlp.doc_data import CONTEXT, OUTCOMES, entities
 from atc_mine.nlp.rules import load_data_file, load_records
 
 NUMBER_WORDS = {
-    "zero": 0, "none": 0, "no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "one hundred": 100,
+    "zero": 0,
+    "none": 0,
+    "no": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "one hundred": 100,
 }
-UNIT_NAMES = {"mo": "months", "mos": "months", "month": "months", "months": "months", "wk": "weeks", "wks": "weeks",
-              "week": "weeks", "weeks": "weeks", "day": "days", "days": "days", "yr": "years", "yrs": "years",
-              "year": "years", "years": "years"}
-MEDIAN_MEASURES = {"progression-free survival": "PFS_MEDIAN", "pfs": "PFS_MEDIAN", "overall survival": "OS_MEDIAN",
-                   "os": "OS_MEDIAN", "survival": "OS_MEDIAN", "duration of response": "DOR_MEDIAN",
-                   "response duration": "DOR_MEDIAN", "dor": "DOR_MEDIAN"}
+UNIT_NAMES = {
+    "mo": "months",
+    "mos": "months",
+    "month": "months",
+    "months": "months",
+    "wk": "weeks",
+    "wks": "weeks",
+    "week": "weeks",
+    "weeks": "weeks",
+    "day": "days",
+    "days": "days",
+    "yr": "years",
+    "yrs": "years",
+    "year": "years",
+    "years": "years",
+}
+MEDIAN_MEASURES = {
+    "progression-free survival": "PFS_MEDIAN",
+    "pfs": "PFS_MEDIAN",
+    "overall survival": "OS_MEDIAN",
+    "os": "OS_MEDIAN",
+    "survival": "OS_MEDIAN",
+    "duration of response": "DOR_MEDIAN",
+    "response duration": "DOR_MEDIAN",
+    "dor": "DOR_MEDIAN",
+}
 RATE_MEASURES = {"disease control": "DCR", "dcr": "DCR", "clinical benefit": "CBR", "cbr": "CBR"}
 
 #: Cohort cues, most specific first: (regex, cohort label).
 COHORT_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bBRAF[ -]?V600E?\b.{0,60}?(?:anaplastic|ATC)|(?:anaplastic|ATC).{0,40}?BRAF[ -]?V600E?", re.I | re.S), "BRAF V600E-mutant ATC"),
+    (
+        re.compile(
+            r"\bBRAF[ -]?V600E?\b.{0,60}?(?:anaplastic|ATC)|(?:anaplastic|ATC).{0,40}?BRAF[ -]?V600E?", re.I | re.S
+        ),
+        "BRAF V600E-mutant ATC",
+    ),
     (re.compile(r"\banaplastic\b|\bATCs?\b"), "ATC"),
     (re.compile(r"\bpoorly differentiated\b|\bPDTCs?\b", re.I), "PDTC"),
     (re.compile(r"\bmedullary\b|\bMTCs?\b", re.I), "MTC"),
@@ -128,14 +180,23 @@ def _figures_from_match(group: str, m: re.Match[str]) -> list[dict]:
         measure = response_measure(g["response"])
         if measure is None:
             return []
-        return [{"measure": measure, "count": to_int(g.get("count")), "denominator": to_int(g.get("denominator")), "percent": pct}]
+        return [
+            {
+                "measure": measure,
+                "count": to_int(g.get("count")),
+                "denominator": to_int(g.get("denominator")),
+                "percent": pct,
+            }
+        ]
     if group in ("median", "median_pair"):
         unit = UNIT_NAMES.get((g.get("unit") or "").rstrip(".").lower())
         if group == "median_pair":
             first = MEDIAN_MEASURES[g["first"].lower()]
             second = MEDIAN_MEASURES[g["second"].lower()]
-            return [{"measure": first, "value": to_float(g["value"]), "unit": unit},
-                    {"measure": second, "value": to_float(g["value2"]), "unit": unit}]
+            return [
+                {"measure": first, "value": to_float(g["value"]), "unit": unit},
+                {"measure": second, "value": to_float(g["value2"]), "unit": unit},
+            ]
         measure = MEDIAN_MEASURES.get(g["trigger"].lower())
         if measure is None:
             return []
@@ -151,8 +212,10 @@ def _figures_from_match(group: str, m: re.Match[str]) -> list[dict]:
     if group == "enrolled":
         return [{"measure": "N_ENROLLED", "count": to_int(g.get("count"))}]
     if group == "evaluable":
-        return [{"measure": "N_EVALUABLE", "count": to_int(g.get("count"))},
-                {"measure": "N_ENROLLED", "count": to_int(g.get("denominator"))}]
+        return [
+            {"measure": "N_EVALUABLE", "count": to_int(g.get("count"))},
+            {"measure": "N_ENROLLED", "count": to_int(g.get("denominator"))},
+        ]
     if group == "evaluated":
         return [{"measure": "N_EVALUABLE", "count": to_int(g.get("count"))}]
     return []
@@ -190,11 +253,13 @@ class OutcomeExtractor:
         linked = list(context.get("linked_trials") or ())
         if default_trial is None and len(linked) == 1:
             default_trial = linked[0]
-        default_cohort = self._cohort(doc.text[:4000]) 
+        default_cohort = self._cohort(doc.text[:4000])
         figures: list[dict] = []
         for sent in doc.sents:
             text = sent.text
-            if not any(ch.isdigit() for ch in text) and not re.search(r"\b(?:" + "|".join(NUMBER_WORDS) + r")\b", text, re.I):
+            if not any(ch.isdigit() for ch in text) and not re.search(
+                r"\b(?:" + "|".join(NUMBER_WORDS) + r")\b", text, re.I
+            ):
                 continue
             found = find_outcomes_in_sentence(text)
             if not found:

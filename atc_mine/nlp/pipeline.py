@@ -15,12 +15,10 @@ from collections.abc import Iterable, Iterator
 import spacy
 from spacy.language import Language
 
-from atc_mine.nlp import doc_data
+# Importing the component modules registers their factories with spaCy.
+from atc_mine.nlp import doc_data, drugs, genes, outcomes, sentences, trial_ids  # noqa: F401,E402
 from atc_mine.records import Document, Entity, Extraction, OutcomeFigure
 from atc_mine.settings import Settings
-
-# Importing the component modules registers their factories with spaCy.
-from atc_mine.nlp import drugs, genes, outcomes, sentences, trial_ids  # noqa: F401,E402
 
 #: Bump when extraction output can change for the same input: stored results are redone.
 EXTRACTOR_VERSION = "0.1.0"
@@ -49,7 +47,6 @@ def extraction_from_doc(document: Document, doc) -> Extraction:
     ents = tuple(
         Entity(label=label, text=document.text[start:end], start=start, end=end, norm=norm)
         for label, start, end, norm in doc._.get(doc_data.ENTITIES) or ()
-        if label != "TRIAL_ID" or True
     )
     figures = tuple(OutcomeFigure.from_json(f) for f in doc._.get(doc_data.OUTCOMES) or ())
     return Extraction(
@@ -63,6 +60,7 @@ def extraction_from_doc(document: Document, doc) -> Extraction:
 
 def extract_documents(nlp: Language, documents: Iterable[Document], *, batch_size: int = 64) -> Iterator[Extraction]:
     """Extractions for documents, in order. Deleted documents yield empty extractions."""
+
     def with_context() -> Iterator[tuple[str, Document]]:
         for document in documents:
             yield document.text, document

@@ -25,11 +25,14 @@ class AbstractSentencizer:
         doc = self._punct(doc)
         for i, token in enumerate(doc[:-1]):
             following = doc[i + 1]
-            if token.is_space and "\n" in token.text:
-                following.is_sent_start = True
-            elif "\n" in token.whitespace_:
-                following.is_sent_start = True
-            elif token.text.endswith(":") and token.i > 0 and doc[i - 1].is_space:
+            if (
+                token.is_space
+                and "\n" in token.text
+                or "\n" in token.whitespace_
+                or token.text.endswith(":")
+                and token.i > 0
+                and doc[i - 1].is_space
+            ):
                 following.is_sent_start = True
         return doc
 

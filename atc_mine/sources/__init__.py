@@ -120,5 +120,12 @@ def read_documents(paths: Iterable[str | Path]) -> list[Document]:
     return list(iter_documents(plan_inputs(paths)))
 
 
-__all__ = ["InputFile", "InputPlan", "classify", "iter_documents", "iter_file_documents", "plan_inputs", "read_documents"]
-
+__all__ = [
+    "InputFile",
+    "InputPlan",
+    "classify",
+    "iter_documents",
+    "iter_file_documents",
+    "plan_inputs",
+    "read_documents",
+]

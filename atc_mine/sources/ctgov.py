@@ -117,7 +117,9 @@ def iter_ctgov_json_documents(path: Path) -> Iterator[Document]:
     except UnicodeDecodeError:
         raise RecordParseError("not UTF-8", path=str(path)) from None
     except json.JSONDecodeError as exc:
-        raise RecordParseError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", path=str(path)) from None
+        raise RecordParseError(
+            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", path=str(path)
+        ) from None
     yield from parse_ctgov_json(data, name=str(path))
 
 
@@ -153,7 +155,9 @@ def legacy_study_document(root: etree._Element, *, name: str = "<xml>") -> Docum
         "last_update_post_date": root.findtext("lastchanged_date"),
         "study_type": root.findtext("study_type"),
         "phases": [p.strip() for p in phase.split("/")] if phase and phase != "N/A" else [],
-        "enrollment": int(enrollment.text) if enrollment is not None and (enrollment.text or "").strip().isdigit() else None,
+        "enrollment": int(enrollment.text)
+        if enrollment is not None and (enrollment.text or "").strip().isdigit()
+        else None,
         "enrollment_type": enrollment.get("type") if enrollment is not None else None,
         "conditions": [c.text.strip() for c in root.iterfind("condition") if c.text],
         "keywords": [k.text.strip() for k in root.iterfind("keyword") if k.text],
@@ -180,7 +184,9 @@ def legacy_study_document(root: etree._Element, *, name: str = "<xml>") -> Docum
     }
     metadata["reference_pmids"] = sorted({r["pmid"] for r in metadata["references"] if r["pmid"]})
     metadata["linked_trials"] = [nct_id]
-    text = _join_text(brief_title, _textblock(root.find("brief_summary")), _textblock(root.find("detailed_description")))
+    text = _join_text(
+        brief_title, _textblock(root.find("brief_summary")), _textblock(root.find("detailed_description"))
+    )
     return Document(
         doc_id=nct_id,
         source="ctgov",

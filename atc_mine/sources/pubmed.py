@@ -49,7 +49,10 @@ def _date(elem: etree._Element | None) -> str | None:
         return None
     month = (elem.findtext("Month") or "").strip()
     day = (elem.findtext("Day") or "").strip()
-    months = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+    months = {
+        m: i
+        for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)
+    }
     if month in months:
         month = str(months[month])
     parts = [year.strip()]
@@ -105,11 +108,16 @@ def _citation_document(citation: etree._Element, pubmed_data: etree._Element | N
         "journal_abbrev": _text(journal.find("ISOAbbreviation")) if journal is not None else None,
         "pub_date": _date(journal.find("JournalIssue/PubDate")) if journal is not None else None,
         "date_revised": _date(citation.find("DateRevised")),
-        "publication_types": [t for t in (_text(p) for p in citation.iterfind("Article/PublicationTypeList/PublicationType")) if t],
-        "mesh_headings": [t for t in (_text(d) for d in citation.iterfind("MeshHeadingList/MeshHeading/DescriptorName")) if t],
+        "publication_types": [
+            t for t in (_text(p) for p in citation.iterfind("Article/PublicationTypeList/PublicationType")) if t
+        ],
+        "mesh_headings": [
+            t for t in (_text(d) for d in citation.iterfind("MeshHeadingList/MeshHeading/DescriptorName")) if t
+        ],
         "keywords": [t for t in (_text(k) for k in citation.iterfind("KeywordList/Keyword")) if t],
         "authors": [
-            " ".join(p for p in (a.findtext("LastName"), a.findtext("Initials")) if p) or (a.findtext("CollectiveName") or "")
+            " ".join(p for p in (a.findtext("LastName"), a.findtext("Initials")) if p)
+            or (a.findtext("CollectiveName") or "")
             for a in citation.iterfind("Article/AuthorList/Author")
         ],
         "language": citation.findtext("Article/Language"),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,8 +32,6 @@ TRANSIENT_METADATA = frozenset({"file"})
 UpsertStatus = Literal["new", "updated", "unchanged", "deleted"]
 
 MIGRATIONS_PACKAGE = "atc_mine.store.migrations"
-
-
 
 
 def migrations() -> dict[int, tuple[str, str]]:
@@ -167,7 +165,9 @@ class Store:
             self.conn.execute("COMMIT" if self._depth == 0 else f"RELEASE {name}")
 
     # -- runs --------------------------------------------------------------------------
-    def start_run(self, command: str, args: dict[str, Any] | None = None, *, extractor_version: str | None = None) -> int:
+    def start_run(
+        self, command: str, args: dict[str, Any] | None = None, *, extractor_version: str | None = None
+    ) -> int:
         with self.atomic():
             cur = self.conn.execute(
                 "INSERT INTO runs (command, args, started_at, extractor_version) VALUES (?, ?, ?, ?)",
@@ -263,7 +263,9 @@ class Store:
         row = self.conn.execute("SELECT extractor_version FROM extractions WHERE doc_pk = ?", (doc_pk,)).fetchone()
         return row is None or row["extractor_version"] != extractor_version
 
-    def replace_extraction(self, doc_pk: int, extraction: Extraction, *, extractor_version: str, run_id: int | None = None) -> None:
+    def replace_extraction(
+        self, doc_pk: int, extraction: Extraction, *, extractor_version: str, run_id: int | None = None
+    ) -> None:
         """Replace what was extracted from one stored document version (idempotent)."""
         with self.atomic():
             self.conn.execute("DELETE FROM entities WHERE doc_pk = ?", (doc_pk,))
@@ -278,9 +280,26 @@ class Store:
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
                     (
-                        doc_pk, o.record_id, o.measure, o.percent, o.count, o.denominator, o.value, o.unit, o.timepoint,
-                        o.ci[0] if o.ci else None, o.ci[1] if o.ci else None, int(o.not_reached),
-                        json.dumps(list(o.drugs)), o.trial, o.cohort, o.subgroup, o.sentence, o.start, o.end, run_id,
+                        doc_pk,
+                        o.record_id,
+                        o.measure,
+                        o.percent,
+                        o.count,
+                        o.denominator,
+                        o.value,
+                        o.unit,
+                        o.timepoint,
+                        o.ci[0] if o.ci else None,
+                        o.ci[1] if o.ci else None,
+                        int(o.not_reached),
+                        json.dumps(list(o.drugs)),
+                        o.trial,
+                        o.cohort,
+                        o.subgroup,
+                        o.sentence,
+                        o.start,
+                        o.end,
+                        run_id,
                     )
                     for o in extraction.outcomes
                 ],
@@ -293,25 +312,44 @@ class Store:
             )
 
     def extraction(self, doc_pk: int) -> Extraction:
-        doc = self.conn.execute("SELECT source, doc_id, text_sha1 FROM documents WHERE doc_pk = ?", (doc_pk,)).fetchone()
+        doc = self.conn.execute(
+            "SELECT source, doc_id, text_sha1 FROM documents WHERE doc_pk = ?", (doc_pk,)
+        ).fetchone()
         if doc is None:
             raise StoreError(f"no stored document with key {doc_pk}")
         entities = tuple(
             Entity(r["label"], r["text"], r["start"], r["end"], r["norm"])
-            for r in self.conn.execute('SELECT * FROM entities WHERE doc_pk = ? ORDER BY start, "end", label', (doc_pk,))
+            for r in self.conn.execute(
+                'SELECT * FROM entities WHERE doc_pk = ? ORDER BY start, "end", label', (doc_pk,)
+            )
         )
-        outcomes = tuple(self._outcome_from_row(r) for r in self.conn.execute(
-            "SELECT * FROM outcomes WHERE doc_pk = ? ORDER BY start, measure, record_id", (doc_pk,)
-        ))
+        outcomes = tuple(
+            self._outcome_from_row(r)
+            for r in self.conn.execute(
+                "SELECT * FROM outcomes WHERE doc_pk = ? ORDER BY start, measure, record_id", (doc_pk,)
+            )
+        )
         return Extraction(doc["doc_id"], doc["source"], doc["text_sha1"], entities, outcomes)
 
     @staticmethod
     def _outcome_from_row(r: sqlite3.Row) -> OutcomeFigure:
         return OutcomeFigure(
-            measure=r["measure"], sentence=r["sentence"], start=r["start"], end=r["end"], percent=r["percent"],
-            count=r["count"], denominator=r["denominator"], value=r["value"], unit=r["unit"], timepoint=r["timepoint"],
-            ci=(r["ci_low"], r["ci_high"]) if r["ci_low"] is not None else None, not_reached=bool(r["not_reached"]),
-            drugs=tuple(json.loads(r["drugs"])), trial=r["trial"], cohort=r["cohort"], subgroup=r["subgroup"],
+            measure=r["measure"],
+            sentence=r["sentence"],
+            start=r["start"],
+            end=r["end"],
+            percent=r["percent"],
+            count=r["count"],
+            denominator=r["denominator"],
+            value=r["value"],
+            unit=r["unit"],
+            timepoint=r["timepoint"],
+            ci=(r["ci_low"], r["ci_high"]) if r["ci_low"] is not None else None,
+            not_reached=bool(r["not_reached"]),
+            drugs=tuple(json.loads(r["drugs"])),
+            trial=r["trial"],
+            cohort=r["cohort"],
+            subgroup=r["subgroup"],
         )
 
     def iter_extractions(self) -> Iterator[Extraction]:
@@ -344,4 +382,3 @@ class Store:
 
 def open_store(path: str | Path) -> Store:
     return Store(path)
-

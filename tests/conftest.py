@@ -1,0 +1,68 @@
+"""Shared fixtures: one spaCy pipeline per session, an in-memory evidence base, the
+recorded corpus, and a guard that fails any test trying to reach the network (only
+127.0.0.1 is allowed, for the local test servers)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = ROOT / "corpora"
+GOLD = ROOT / "gold"
+
+_real_connect = socket.socket.connect
+_real_create_connection = socket.create_connection
+
+
+def _is_local(address: object) -> bool:
+    host = address[0] if isinstance(address, tuple) else address
+    return isinstance(host, str) and host in {"127.0.0.1", "localhost", "::1"} or not isinstance(address, tuple)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def guarded_connect(self: socket.socket, address: object) -> object:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(address):
+            raise RuntimeError(f"test tried to reach the network: {address!r}")
+        return _real_connect(self, address)
+
+    def guarded_create_connection(address: tuple, *args: object, **kwargs: object) -> socket.socket:
+        if not _is_local(address):
+            raise RuntimeError(f"test tried to reach the network: {address!r}")
+        return _real_create_connection(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket, "create_connection", guarded_create_connection)
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from atc_mine.nlp.pipeline import build_nlp
+
+    return build_nlp()
+
+
+@pytest.fixture()
+def store():
+    from atc_mine.store import Store
+
+    with Store(":memory:") as db:
+        yield db
+
+
+@pytest.fixture(scope="session")
+def corpora() -> Path:
+    return CORPORA
+
+
+@pytest.fixture(scope="session")
+def gold_dir() -> Path:
+    return GOLD
+
+
+def text_of(path: Path) -> str:
+    """A document's text as atc-mine reads it: UTF-8 bytes, no newline translation."""
+    return path.read_bytes().decode("utf-8")

@@ -187,7 +187,7 @@ def expand_outcomes(text: str, groups: list[dict], where: str) -> list[dict]:
             if unknown:
                 raise LocateError(f"{where}: unknown outcome fields {sorted(unknown)}")
             out.append({k: rec[k] for k in OUTCOME_FIELDS})
-    out.sort(key=lambda r: (r["start"], OUTCOME_FIELDS.index("measure")))
+    out.sort(key=lambda r: r["start"])  # stable: records of one sentence keep their written order
     return out
 
 

@@ -42,14 +42,40 @@ METHOD = (
 ANNOTATOR = "atc-mine gold-set session (Claude, an AI model), 2026-11-25"
 
 OUTCOME_FIELDS = [
-    "measure", "percent", "count", "denominator", "value", "unit", "timepoint", "ci",
-    "not_reached", "drugs", "trial", "cohort", "subgroup", "sentence", "start", "end",
-    "optional", "note",
+    "measure",
+    "percent",
+    "count",
+    "denominator",
+    "value",
+    "unit",
+    "timepoint",
+    "ci",
+    "not_reached",
+    "drugs",
+    "trial",
+    "cohort",
+    "subgroup",
+    "sentence",
+    "start",
+    "end",
+    "optional",
+    "note",
 ]
 OUTCOME_DEFAULTS = {
-    "percent": None, "count": None, "denominator": None, "value": None, "unit": None,
-    "timepoint": None, "ci": None, "not_reached": False, "drugs": [], "trial": None,
-    "cohort": None, "subgroup": None, "optional": False, "note": None,
+    "percent": None,
+    "count": None,
+    "denominator": None,
+    "value": None,
+    "unit": None,
+    "timepoint": None,
+    "ci": None,
+    "not_reached": False,
+    "drugs": [],
+    "trial": None,
+    "cohort": None,
+    "subgroup": None,
+    "optional": False,
+    "note": None,
 }
 RULE_KEYS = {"text", "label", "norm", "ignore_case", "skip", "only", "expect", "optional", "note", "comment"}
 # DRUG names are matched case-insensitively by default, everything else case-sensitively.
@@ -61,6 +87,7 @@ class LocateError(Exception):
 
 
 # ---------------------------------------------------------------- text helpers
+
 
 def read_text(path: Path) -> str:
     return path.read_bytes().decode("utf-8")
@@ -101,8 +128,9 @@ def occurrences(text: str, needle: str, ignore_case: bool = False, word: bool = 
     return starts
 
 
-def find_span(text: str, needle: str, nth: int | None = None, ignore_case: bool = False,
-              word: bool = False, where: str = "") -> tuple[int, int]:
+def find_span(
+    text: str, needle: str, nth: int | None = None, ignore_case: bool = False, word: bool = False, where: str = ""
+) -> tuple[int, int]:
     """(start, end) of ``needle``; ``nth`` is 1-based and required when it occurs more than once."""
     starts = occurrences(text, needle, ignore_case=ignore_case, word=word)
     label = f"{where}: " if where else ""
@@ -119,6 +147,7 @@ def find_span(text: str, needle: str, nth: int | None = None, ignore_case: bool 
 
 
 # ---------------------------------------------------------------- entities
+
 
 def resolve_entities(text: str, rules: list[dict], where: str) -> tuple[list[dict], list[str]]:
     """Apply entity rules: every word-bounded occurrence of each rule's text, minus the listed
@@ -144,8 +173,13 @@ def resolve_entities(text: str, rules: list[dict], where: str) -> tuple[list[dic
         for n, s in enumerate(starts, 1):
             if n in skip or (only is not None and n not in only):
                 continue
-            ent = {"label": label, "text": text[s:s + len(r["text"])], "start": s,
-                   "end": s + len(r["text"]), "norm": r["norm"]}
+            ent = {
+                "label": label,
+                "text": text[s : s + len(r["text"])],
+                "start": s,
+                "end": s + len(r["text"]),
+                "norm": r["norm"],
+            }
             if r.get("optional"):
                 ent["optional"] = True
             if r.get("note"):
@@ -171,6 +205,7 @@ def resolve_entities(text: str, rules: list[dict], where: str) -> tuple[list[dic
 
 # ---------------------------------------------------------------- outcomes
 
+
 def expand_outcomes(text: str, groups: list[dict], where: str) -> list[dict]:
     out = []
     for g in groups:
@@ -192,6 +227,7 @@ def expand_outcomes(text: str, groups: list[dict], where: str) -> list[dict]:
 
 
 # ---------------------------------------------------------------- documents
+
 
 def provenance_for(src: dict, text_path: Path) -> dict:
     prov = {
@@ -261,8 +297,10 @@ def build_studies(src: dict) -> dict:
 
 def dumps(obj: dict) -> str:
     """JSON with one entity per line (short, diffable) and indented records elsewhere."""
+
     def one(x) -> str:
         return json.dumps(x, ensure_ascii=False)
+
     parts = []
     for key, val in obj.items():
         if key == "entities":
@@ -310,13 +348,15 @@ def render_disagreements(studies_doc: dict) -> str:
         body += [f"- [{ev['start']}:{ev['end']}] {ev['sentence']}" for ev in st["review_evidence"]]
         body += ["", "Disagreements:", ""]
         for item in st["disagreements"]:
-            tag = item[1:item.index("]")]
+            tag = item[1 : item.index("]")]
             counts[tag] = counts.get(tag, 0) + 1
             body.append(f"- {item}")
     total = sum(counts.values())
     summary = ", ".join(f"{counts[t]} {t}" for t in TAG_TITLES if t in counts)
-    out += ["", f"{total} disagreements in {sum(1 for s in studies_doc['studies'] if s['disagreements'])} "
-            f"studies ({summary})."]
+    out += [
+        "",
+        f"{total} disagreements in {sum(1 for s in studies_doc['studies'] if s['disagreements'])} studies ({summary}).",
+    ]
     return "\n".join(out + body) + "\n"
 
 
@@ -355,8 +395,7 @@ def main(argv: list[str] | None = None) -> int:
                 path.write_text(content, encoding="utf-8")
                 print(f"wrote {path.relative_to(ROOT)}")
         elif args.cmd == "check":
-            bad = [p for p, c in build_all().items()
-                   if not p.exists() or p.read_text(encoding="utf-8") != c]
+            bad = [p for p, c in build_all().items() if not p.exists() or p.read_text(encoding="utf-8") != c]
             for p in bad:
                 print(f"differs from a rebuild: {p.relative_to(ROOT)}")
             return 1 if bad else 0
@@ -372,8 +411,8 @@ def main(argv: list[str] | None = None) -> int:
             text = read_text(ROOT / doc["text_file"])
             w = args.width
             for ent in doc["entities"]:
-                left = text[max(0, ent["start"] - w):ent["start"]].replace("\n", " ")
-                right = text[ent["end"]:ent["end"] + w].replace("\n", " ")
+                left = text[max(0, ent["start"] - w) : ent["start"]].replace("\n", " ")
+                right = text[ent["end"] : ent["end"] + w].replace("\n", " ")
                 flag = " (optional)" if ent.get("optional") else ""
                 print(f"{ent['start']:>6} {ent['label']:<7} {ent['norm']:<14} {left:>{w}}[{ent['text']}]{right}{flag}")
     except LocateError as exc:

@@ -29,7 +29,9 @@ ABSTRACTS = ROOT / "corpora" / "abstracts"
 CTGOV_PAGES = ROOT / "corpora" / "ctgov_pages"
 REVIEW_ID = "review_42d08961c228dcf9"
 
-DOC_FILES = sorted([*GOLD.glob("review/*.gold.json"), *GOLD.glob("corpus/*.gold.json"), *GOLD.glob("registry/*.gold.json")])
+DOC_FILES = sorted(
+    [*GOLD.glob("review/*.gold.json"), *GOLD.glob("corpus/*.gold.json"), *GOLD.glob("registry/*.gold.json")]
+)
 DOC_IDS = [p.name[: -len(".gold.json")] for p in DOC_FILES]
 STUDIES_FILE = GOLD / "review" / "studies.json"
 
@@ -70,8 +72,12 @@ def test_the_gold_set_is_all_there() -> None:
     abstracts = {p.stem for p in ABSTRACTS.glob("*.txt")}
     pages = {p.stem for p in CTGOV_PAGES.glob("*.txt")}
     assert abstracts and pages, "no corpus abstracts or registry pages found"
-    assert abstracts == {p.name[: -len(".gold.json")] for p in GOLD.glob("corpus/*.gold.json")}, "one gold file per abstract"
-    assert pages == {p.name[: -len(".gold.json")] for p in GOLD.glob("registry/*.gold.json")}, "one gold file per registry page"
+    assert abstracts == {p.name[: -len(".gold.json")] for p in GOLD.glob("corpus/*.gold.json")}, (
+        "one gold file per abstract"
+    )
+    assert pages == {p.name[: -len(".gold.json")] for p in GOLD.glob("registry/*.gold.json")}, (
+        "one gold file per registry page"
+    )
     assert len(DOC_IDS) == len(set(DOC_IDS)) == len(abstracts) + len(pages) + 1
 
 
@@ -104,7 +110,7 @@ def test_entity_spans_match_the_text(path: Path) -> None:
     text = text_of(doc["text_file"])
     for ent in doc["entities"]:
         assert 0 <= ent["start"] < ent["end"] <= len(text), ent
-        assert text[ent["start"]:ent["end"]] == ent["text"], ent
+        assert text[ent["start"] : ent["end"]] == ent["text"], ent
         assert ent["text"] == ent["text"].strip(), f"span with surrounding whitespace: {ent}"
         before = text[ent["start"] - 1] if ent["start"] > 0 else " "
         after = text[ent["end"]] if ent["end"] < len(text) else " "
@@ -115,7 +121,7 @@ def test_entity_spans_match_the_text(path: Path) -> None:
 @pytest.mark.parametrize("path", DOC_FILES, ids=DOC_IDS)
 def test_entity_spans_do_not_overlap(path: Path) -> None:
     ents = sorted(load(path)["entities"], key=lambda e: (e["start"], e["end"]))
-    for a, b in zip(ents, ents[1:]):
+    for a, b in zip(ents, ents[1:], strict=False):
         assert a["end"] <= b["start"], f"overlapping mentions {a} / {b}"
 
 
@@ -155,7 +161,7 @@ def test_outcome_sentences_match_the_text(path: Path) -> None:
     doc = load(path)
     text = text_of(doc["text_file"])
     for out in doc["outcomes"]:
-        assert text[out["start"]:out["end"]] == out["sentence"], out
+        assert text[out["start"] : out["end"]] == out["sentence"], out
         assert out["sentence"] == out["sentence"].strip()
         assert not re.match(r"(Results?|RESULTS|Methods|Main outcomes)\s*:?\s", out["sentence"]), (
             f"section label inside the sentence: {out['sentence'][:40]!r}"
@@ -239,7 +245,9 @@ def test_studies_point_at_existing_documents() -> None:
         assert (ABSTRACTS / f"{doc_id}.txt").is_file() or (CTGOV_PAGES / f"{doc_id}.txt").is_file(), doc_id
     assert not matched & unmatched
     abstracts = {p.stem for p in ABSTRACTS.glob("*.txt")}
-    assert abstracts <= matched | unmatched, f"abstracts neither matched nor explained: {abstracts - matched - unmatched}"
+    assert abstracts <= matched | unmatched, (
+        f"abstracts neither matched nor explained: {abstracts - matched - unmatched}"
+    )
 
 
 def test_review_evidence_offsets_match() -> None:
@@ -247,7 +255,7 @@ def test_review_evidence_offsets_match() -> None:
     text = text_of(data["text_file"])
     for st in data["studies"]:
         for ev in st["review_evidence"]:
-            assert text[ev["start"]:ev["end"]] == ev["sentence"], (st["study_id"], ev)
+            assert text[ev["start"] : ev["end"]] == ev["sentence"], (st["study_id"], ev)
 
 
 def test_study_trials_and_drugs_come_from_the_texts() -> None:
@@ -272,9 +280,9 @@ def test_study_fields_follow_the_expected_rule() -> None:
         for name, field in st["fields"].items():
             want = field["corpus"] if field["corpus"] is not None else field["review"]
             assert field["expected"] == want, (st["study_id"], name)
-            if isinstance(field["review"], (int, float)) and isinstance(field["corpus"], (int, float)):
-                if field["review"] != field["corpus"]:
-                    assert any("[contradiction]" in d for d in st["disagreements"]), (st["study_id"], name)
+            both_numbers = isinstance(field["review"], (int, float)) and isinstance(field["corpus"], (int, float))
+            if both_numbers and field["review"] != field["corpus"]:
+                assert any("[contradiction]" in d for d in st["disagreements"]), (st["study_id"], name)
 
 
 # ------------------------------------------------------------------ reproducibility
@@ -287,8 +295,11 @@ def test_gold_files_are_exactly_what_locate_py_rebuilds() -> None:
     spec.loader.exec_module(locate)
     rebuilt = locate.build_all()
     assert rebuilt, "no gold sources found"
-    stale = [str(p.relative_to(ROOT)) for p, content in rebuilt.items()
-             if not p.exists() or p.read_text(encoding="utf-8") != content]
+    stale = [
+        str(p.relative_to(ROOT))
+        for p, content in rebuilt.items()
+        if not p.exists() or p.read_text(encoding="utf-8") != content
+    ]
     assert not stale, f"gold files differ from a rebuild of gold/src (run gold/tools/locate.py build): {stale}"
     built_docs = {p for p in rebuilt if p.name.endswith(".gold.json")}
     assert built_docs == set(DOC_FILES), "every gold file has a source in gold/src and vice versa"

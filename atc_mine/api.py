@@ -8,19 +8,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from atc_mine.curation import ImportReport, candidates_frame, decisions_frame, import_decisions
 from atc_mine.errors import InputError
 from atc_mine.evaluate.gold import load_gold
 from atc_mine.evaluate.score import read_predictions
 from atc_mine.evaluate.score import score as score_extractions
-from atc_mine.export.csv import write_candidates_csv
+from atc_mine.export import FORMATS as EXPORT_FORMATS
+from atc_mine.export import export_store
 from atc_mine.loading import LoadReport, load_paths
 from atc_mine.nlp.pipeline import build_nlp, extract_documents
 from atc_mine.records import Extraction
 from atc_mine.settings import Settings
 from atc_mine.sources import InputPlan, iter_documents, plan_inputs
 from atc_mine.store import Store
-
-EXPORT_FORMATS = ("csv",)
 
 
 def extract(paths: Iterable[str | Path], *, settings: Settings | None = None) -> Iterator[Extraction]:
@@ -63,11 +63,56 @@ def score(predictions: str | Path, gold: str | Path) -> dict[str, Any]:
     return score_extractions(read_predictions(predictions), load_gold(gold))
 
 
-def export(db: str | Path, *, fmt: str, out_dir: str | Path) -> list[Path]:
-    if fmt not in EXPORT_FORMATS:
-        raise InputError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})")
-    with Store(db) as store:
-        return [write_candidates_csv(store, Path(out_dir))]
+def _existing_db(db: str | Path) -> str | Path:
+    """An evidence base that exists: reading a mistyped path must not create an empty one."""
+    if str(db) != ":memory:" and not Path(db).is_file():
+        raise InputError(f"{db}: no such evidence base (load documents first: atc-mine load PATH --db {db})")
+    return db
+
+
+def export(
+    db: str | Path,
+    *,
+    fmt: str,
+    out_dir: str | Path,
+    since: int | None = None,
+    status: str | None = None,
+) -> list[Path]:
+    """Write the curator export in ``fmt`` (one of ``EXPORT_FORMATS``, or ``all``) into ``out_dir``.
+
+    ``since``: only figures extracted after that run; ``status``: only figures with that review
+    status (pending, changed, accept, correct, reject). Returns the files (a folder for brat).
+    """
+    formats = list(EXPORT_FORMATS) if fmt == "all" else [fmt]
+    if fmt != "all" and fmt not in EXPORT_FORMATS:
+        raise InputError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)}, or all)")
+    with Store(_existing_db(db)) as store:
+        written = export_store(store, formats, Path(out_dir), since=since, status=status)
+    return [path for paths in written.values() for path in paths]
+
+
+def import_curation(
+    paths: Iterable[str | Path], *, db: str | Path = "atc_mine.db", curator: str | None = None
+) -> ImportReport:
+    """Bring curator decisions back: edited CSV/XLSX exports or a Label Studio JSON export.
+
+    Every file is checked first (a malformed row raises DecisionFileError naming its line and
+    nothing is written), then all decisions are saved in one transaction; idempotent.
+    """
+    with Store(_existing_db(db)) as store:
+        return import_decisions(store, paths, curator=curator)
+
+
+def candidates(db: str | Path, *, since: int | None = None, status: str | None = None) -> Any:
+    """The candidate figures with their review status, as a pandas DataFrame (one row per figure)."""
+    with Store(_existing_db(db)) as store:
+        return candidates_frame(store, since=since, status=status)
+
+
+def decisions(db: str | Path) -> Any:
+    """The stored curator decisions and what each does now, as a pandas DataFrame."""
+    with Store(_existing_db(db)) as store:
+        return decisions_frame(store)
 
 
 @dataclass(slots=True)
@@ -78,6 +123,8 @@ class DemoResult:
     scores: dict[str, dict[str, Any]] = field(default_factory=dict)
     score_files: dict[str, Path] = field(default_factory=dict)
     exports: list[Path] = field(default_factory=list)
+    #: The curator export's files by format (csv, xlsx, jsonl, brat, bioc, labelstudio, html).
+    exports_by_format: dict[str, list[Path]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -101,8 +148,7 @@ def demo(
     with Store(db) as store:
         report = load_paths(store, nlp, [corpora], plan=plan, progress=progress)
         counts = store.counts()
-        exports = [write_candidates_csv(store, out_dir / "export")]
-    result = DemoResult(db=db, load_report=report, exports=exports, counts=counts)
+    result = DemoResult(db=db, load_report=report, counts=counts)
     gold_sets = {"review": gold / "review", "corpus": gold / "corpus"}
     for name, gold_path in gold_sets.items():
         if not gold_path.exists() or not any(gold_path.rglob("*.gold.json")):
@@ -117,6 +163,11 @@ def demo(
         result.predictions[name] = predictions
         result.scores[name] = report_data
         result.score_files[name] = score_file
+
+    # -- curator review: every export format, into out/export/ ----------------------------
+    with Store(db) as store:
+        result.exports_by_format = export_store(store, EXPORT_FORMATS, out_dir / "export")
+    result.exports = [path for paths in result.exports_by_format.values() for path in paths]
     return result
 
 

@@ -17,6 +17,24 @@ class InputError(AtcMineError):
     """A path, option or file given by the user cannot be used."""
 
 
+class DecisionFileError(InputError):
+    """A file of curator decisions cannot be imported; ``errors`` lists each (location, message).
+
+    Locations are what a curator can find: ``line 7`` of a CSV, ``row 7`` of a sheet, ``task 3``
+    of a Label Studio export. Nothing of the file is written when this is raised.
+    """
+
+    #: How many problems the one-line message spells out before "and N more".
+    SHOWN = 3
+
+    def __init__(self, path: str, errors: list[tuple[str, str]]) -> None:
+        self.path = path
+        self.errors = list(errors)
+        shown = "; ".join(f"{where}: {message}" for where, message in self.errors[: self.SHOWN])
+        more = len(self.errors) - self.SHOWN
+        super().__init__(f"{path}: {shown}" + (f" (and {more} more)" if more > 0 else ""))
+
+
 class RecordParseError(AtcMineError):
     """A PubMed / ClinicalTrials.gov / text record is malformed."""
 

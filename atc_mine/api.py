@@ -10,9 +10,9 @@ from typing import Any
 
 from atc_mine.curation import ImportReport, candidates_frame, decisions_frame, import_decisions
 from atc_mine.errors import InputError
+from atc_mine.evaluate.bootstrap import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
 from atc_mine.evaluate.gold import load_gold
-from atc_mine.evaluate.score import read_predictions
-from atc_mine.evaluate.score import score as score_extractions
+from atc_mine.evaluate.score import score_paths
 from atc_mine.export import FORMATS as EXPORT_FORMATS
 from atc_mine.export import export_store
 from atc_mine.loading import LoadReport, load_paths
@@ -58,9 +58,20 @@ def load(
         return load_paths(store, build_nlp(settings), paths, plan=plan, progress=progress)
 
 
-def score(predictions: str | Path, gold: str | Path) -> dict[str, Any]:
-    """Score a predictions JSONL file against a gold file or folder."""
-    return score_extractions(read_predictions(predictions), load_gold(gold))
+def score(
+    predictions: str | Path,
+    gold: str | Path,
+    *,
+    text_mismatch: str = "refuse",
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> dict[str, Any]:
+    """Score a predictions JSONL file against a gold file or folder (the report as plain data).
+
+    ``text_mismatch``: "refuse" (default) or "warn" for predictions whose text_sha1 differs
+    from the gold's; ``resamples``/``seed``: the bootstrap of the 95% intervals (0: none).
+    """
+    return score_paths(predictions, gold, text_mismatch=text_mismatch, n_resamples=resamples, seed=seed)
 
 
 def _existing_db(db: str | Path) -> str | Path:
@@ -157,7 +168,7 @@ def demo(
         texts = [_gold_text_path(gold_path, g.text_file) for g in gold_docs.values()]
         predictions = out_dir / f"predictions_{name}.jsonl"
         write_jsonl(extract_documents(nlp, iter_documents(plan_inputs(texts))), predictions)
-        report_data = score_extractions(read_predictions(predictions), gold_docs)
+        report_data = score_paths(predictions, gold_path)
         score_file = out_dir / f"score_{name}.json"
         score_file.write_text(json.dumps(report_data, indent=2, ensure_ascii=False), encoding="utf-8")
         result.predictions[name] = predictions

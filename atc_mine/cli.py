@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from atc_mine import api
 from atc_mine.errors import AtcMineError, SourceError, StoreError
+from atc_mine.evaluate.bootstrap import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
 from atc_mine.reporting import print_score
 from atc_mine.settings import Settings
 
@@ -83,13 +84,29 @@ def extract(
 def score(
     predictions: Annotated[Path, typer.Argument(help="A JSONL file of the extraction contract.")],
     gold: Annotated[Path, typer.Option("--gold", help="A gold file or folder (e.g. gold/ or gold/review).")],
-    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the full report as JSON here.")] = None,
-    errors: Annotated[int, typer.Option("--errors", help="Print this many false positives/negatives.")] = 0,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the full report (every error included) as JSON here.")
+    ] = None,
+    errors: Annotated[
+        int, typer.Option("--errors", min=0, help="Print this many false positives/negatives, by document.")
+    ] = 0,
+    text_mismatch: Annotated[
+        str,
+        typer.Option(
+            "--text-mismatch",
+            help="Predictions whose text_sha1 differs from the gold's: refuse (default) or warn (score anyway).",
+        ),
+    ] = "refuse",
+    resamples: Annotated[
+        int, typer.Option("--resamples", min=0, help="Bootstrap resamples for the 95% CIs (0: no intervals).")
+    ] = BOOTSTRAP_RESAMPLES,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = BOOTSTRAP_SEED,
 ) -> None:
-    """Score predictions against the gold set: entities, outcome figures, attribution."""
-    report = api.score(predictions, gold)
+    """Score predictions against the gold set: entities, outcome figures, attribution, with 95% CIs."""
+    report = api.score(predictions, gold, text_mismatch=text_mismatch, resamples=resamples, seed=seed)
     print_score(report, title=str(gold), console=console, show_errors=errors)
     if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
         console.print(f"report -> {json_out}")
 

@@ -8,9 +8,10 @@ detail that may change)::
         print(extraction.doc_id, len(extraction.outcomes))
 """
 
-from atc_mine.api import demo, export, extract, load, score, write_jsonl
+from atc_mine.api import candidates, decisions, demo, export, extract, import_curation, load, score, write_jsonl
 from atc_mine.errors import (
     AtcMineError,
+    DecisionFileError,
     GoldSetError,
     InputError,
     PatternFileError,
@@ -28,6 +29,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AtcMineError",
+    "DecisionFileError",
     "Document",
     "Entity",
     "Extraction",
@@ -42,9 +44,12 @@ __all__ = [
     "Store",
     "StoreError",
     "UpstreamError",
+    "candidates",
+    "decisions",
     "demo",
     "export",
     "extract",
+    "import_curation",
     "load",
     "score",
     "write_jsonl",

@@ -114,12 +114,49 @@ def score(
 @app.command()
 def export(
     db: DbOption = Path("atc_mine.db"),
-    fmt: Annotated[str, typer.Option("--format", help="Export format: csv.")] = "csv",
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="csv, xlsx, jsonl, brat, bioc, labelstudio, html, or all."),
+    ] = "csv",
     out: Annotated[Path, typer.Option("--out", help="Folder to write the export files into.")] = Path("export"),
+    since: Annotated[
+        int | None, typer.Option("--since", metavar="RUN", help="Only figures extracted after this run (see the runs).")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status", help="Only figures with this review status: pending, changed, accept, correct, reject."
+        ),
+    ] = None,
 ) -> None:
-    """Export candidate outcome records for curator review."""
-    for path in api.export(db, fmt=fmt, out_dir=out):
-        console.print(f"{fmt}: {path}")
+    """Export candidate outcome records for curator review (one folder, files per format)."""
+    for path in api.export(db, fmt=fmt, out_dir=out, since=since, status=status):
+        console.print(f"{path.name}: {path}", markup=False, highlight=False)
+
+
+@app.command(name="import")
+def import_(
+    decisions: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Edited candidates.csv / candidates.xlsx (studies.csv too), or Label Studio's JSON export.",
+            metavar="DECISIONS",
+        ),
+    ],
+    db: DbOption = Path("atc_mine.db"),
+    curator: Annotated[
+        str | None, typer.Option("--curator", help="Curator for rows that leave the curator column empty.")
+    ] = None,
+) -> None:
+    """Import curator decisions (accept, correct, reject); checks every row first, writes nothing on error."""
+    report = api.import_curation(decisions, db=db, curator=curator)
+    counts = report.decisions
+    console.print(
+        f"run {report.run_id}: {counts['new']} new, {counts['changed']} changed, "
+        f"{counts['unchanged']} unchanged decisions from {len(report.files)} file(s)",
+        markup=False,
+        highlight=False,
+    )
 
 
 @app.command()
@@ -154,8 +191,9 @@ def demo(
         console.print(f"  predictions   : {path}  (gold/{name})")
     for path in result.score_files.values():
         console.print(f"  score report  : {path}")
-    for path in result.exports:
-        console.print(f"  export        : {path}")
+    for fmt, paths in result.exports_by_format.items():
+        for path in paths:
+            console.print(f"  {fmt + ' export':<14}: {path}", markup=False, highlight=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,13 +210,13 @@ def main(argv: list[str] | None = None) -> int:
         if type(exc).__name__ == "NoArgsIsHelpError":  # bare `atc-mine`: show the help
             console.print(message, markup=False, highlight=False)
             return 0
-        err_console.print(f"atc-mine: error: {message}", markup=False, highlight=False)
+        err_console.print(f"atc-mine: error: {message}", markup=False, highlight=False, soft_wrap=True)
         return int(getattr(exc, "exit_code", 2))
     except (SourceError, StoreError) as exc:
-        err_console.print(f"atc-mine: error: {exc}", markup=False, highlight=False)
+        err_console.print(f"atc-mine: error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 1
     except AtcMineError as exc:
-        err_console.print(f"atc-mine: error: {exc}", markup=False, highlight=False)
+        err_console.print(f"atc-mine: error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         err_console.print("atc-mine: interrupted")

@@ -15,7 +15,8 @@ Investigation of Statistical Significance in NLP" (EMNLP 2012), section 2.
 Everything here is plain numpy over count arrays, so study-level scoring (or any other
 caller) can reuse it: build one :class:`Resampler` for the units, and ask it for
 :meth:`~Resampler.f1`, :meth:`~Resampler.accuracy` or any :meth:`~Resampler.statistic`
-over per-unit columns. All statistics of one report are read from the *same* resamples.
+over per-unit columns (all statistics of one report are read from the *same* resamples),
+or call :func:`f1_summary` / :func:`accuracy_summary` for a result in the report's shape.
 """
 
 from __future__ import annotations
@@ -164,6 +165,48 @@ class Resampler:
             "seed": self.seed,
             "confidence": self.confidence,
         }
+
+
+def f1_summary(
+    counts: np.ndarray, *, n_resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED
+) -> dict[str, float | int | list[float] | None]:
+    """P/R/F1 of per-unit ``[tp, fp, fn]`` rows with the F1 interval, in the report's shape.
+
+    For callers outside the document scorer (e.g. study-level scoring with one row per study):
+    ``{"tp", "fp", "fn", "precision", "recall", "f1", "f1_ci"}``, undefined ratios as None.
+    """
+    counts = np.asarray(counts, dtype=np.int64).reshape(-1, 3)
+    tp, fp, fn = (int(x) for x in counts.sum(axis=0))
+    interval = Resampler(len(counts), n_resamples=n_resamples, seed=seed).f1(counts)
+    return {
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": round(tp / (tp + fp), 4) if tp + fp else None,
+        "recall": round(tp / (tp + fn), 4) if tp + fn else None,
+        "f1": round(2 * tp / (2 * tp + fp + fn), 4) if tp + fp + fn else None,
+        "f1_ci": interval.as_list(),
+    }
+
+
+def accuracy_summary(
+    correct: np.ndarray, total: np.ndarray, *, n_resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED
+) -> dict[str, float | int | list[float] | None]:
+    """Accuracy of per-unit ``correct`` out of ``total`` with its interval: ``{"correct", "total", "accuracy", "ci"}``.
+
+    E.g. study-level field recovery: one unit per study record, ``correct`` the fields recovered
+    right, ``total`` the fields the gold states.
+    """
+    correct = np.asarray(correct, dtype=np.int64)
+    total = np.asarray(total, dtype=np.int64)
+    n_correct, n_total = int(correct.sum()), int(total.sum())
+    interval = Resampler(len(correct), n_resamples=n_resamples, seed=seed).accuracy(correct, total)
+    return {
+        "correct": n_correct,
+        "total": n_total,
+        "accuracy": round(n_correct / n_total, 4) if n_total else None,
+        "ci": interval.as_list(),
+    }
 
 
 def paired_bootstrap_f1(

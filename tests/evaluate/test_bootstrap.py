@@ -11,7 +11,9 @@ import pytest
 from atc_mine.evaluate.bootstrap import (
     NO_INTERVAL,
     Resampler,
+    accuracy_summary,
     f1_from_counts,
+    f1_summary,
     paired_bootstrap_f1,
     percentile_interval,
 )
@@ -93,3 +95,22 @@ def test_paired_bootstrap_finds_a_real_improvement_and_not_a_null_one():
     noisy[0] = [5, 0, 0]
     noisy[1] = [2, 3, 3]
     assert paired_bootstrap_f1(noisy, worse)["p_value"] > 0.05
+
+
+def test_summaries_for_study_level_callers():
+    # three studies: fields recovered right / fields stated: 2/3, 1/1, 0/2 -> 3/6
+    summary = accuracy_summary(np.array([2, 1, 0]), np.array([3, 1, 2]))
+    assert {k: summary[k] for k in ("correct", "total", "accuracy")} == {"correct": 3, "total": 6, "accuracy": 0.5}
+    low, high = summary["ci"]
+    assert 0.0 <= low < 0.5 < high <= 1.0
+    f1 = f1_summary(np.array([[1, 0, 1], [2, 1, 0]]))
+    # tp 3, fp 1, fn 1: P = R = F1 = 0.75
+    assert {k: f1[k] for k in ("tp", "fp", "fn", "precision", "recall", "f1")} == {
+        "tp": 3,
+        "fp": 1,
+        "fn": 1,
+        "precision": 0.75,
+        "recall": 0.75,
+        "f1": 0.75,
+    }
+    assert f1_summary(np.zeros((2, 3)))["f1"] is None

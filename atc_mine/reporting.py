@@ -35,6 +35,7 @@ SHORT_SCOPES = {
     "subgroup": "null = null",
     "ci": "where the gold states a CI",
     "denominator": "where the gold states one",
+    "sentence": "found in the gold's sentence",
 }
 SENTENCE_CHARS = 240  # a sentence longer than this is cut, around its mention when it has one
 
@@ -146,11 +147,7 @@ def score_tables(report: dict[str, Any], *, title: str = "") -> list[Table]:
         _prf_table(f"{prefix}entities, normalised ID per document", "label", entities["by_norm"]),
     ]
     if "overlap" in entities:
-        tables.append(
-            _overlap_table(
-                f"{prefix}entities, overlap schemes (SemEval-2013 9.1, nervaluate)", entities["overlap"]["overall"]
-            )
-        )
+        tables.append(_overlap_table(f"{prefix}entities, overlap schemes (nervaluate)", entities["overlap"]["overall"]))
     tables.append(_prf_table(f"{prefix}outcome figures", "measure", report["outcomes"]))
     tables.append(_accuracy_table(f"{prefix}attribution over matched figures", report["attribution"]))
     if report.get("details"):
@@ -210,6 +207,7 @@ def print_score(
     report: dict[str, Any], *, title: str = "", console: Console | None = None, show_errors: int = 0
 ) -> None:
     console = console or Console()
+    console.rule(title or "score")
     console.print(score_header(report, title=title))
     for table in score_tables(report, title=title):
         console.print(table)

@@ -8,7 +8,8 @@ count and a percent matches a prediction that has either one right and the other
 matches. "Not reached" matches only "not reached". A landmark rate (PFS_RATE, OS_RATE)
 must also carry the gold's time point: a rate without its landmark is not the figure.
 Other measures with a time point ("SD at 8 weeks") must agree on it when both state one.
-The denominator and the CI are not part of the match; they are reported as detail accuracy.
+The denominator, the CI and the sentence are not part of the match; they are reported as
+detail accuracy over matched figures.
 
 Matching is one to one within a document and measure, by an optimal assignment
 (:func:`scipy.optimize.linear_sum_assignment`, the Hungarian method; Kuhn 1955) instead of
@@ -58,7 +59,7 @@ OUTCOMES = "outcomes"
 ATTRIBUTION = "attribution"
 DETAILS = "details"
 ATTRIBUTION_FIELDS = ("drugs", "trial", "cohort", "cohort_lenient", "subgroup")
-DETAIL_FIELDS = ("ci", "denominator")
+DETAIL_FIELDS = ("ci", "denominator", "sentence")
 
 
 # -- numbers -----------------------------------------------------------------------------
@@ -203,8 +204,13 @@ def attribution(
 
 
 def details(pred: OutcomeFigure, gold: OutcomeFigure) -> dict[str, bool | None]:
-    """Agreement of the parts that do not decide a match, where the gold states them."""
-    result: dict[str, bool | None] = {"ci": None, "denominator": None}
+    """Agreement of the parts that do not decide a match, where the gold states them.
+
+    ``sentence``: the prediction's sentence overlaps the gold's. A match needs only the
+    measure and the numbers (issue 5), so this shows how many matches were found where the
+    gold figure is stated rather than elsewhere in the text with the same number.
+    """
+    result: dict[str, bool | None] = {"ci": None, "denominator": None, "sentence": _sentences_overlap(pred, gold)}
     if gold.ci is not None:
         result["ci"] = pred.ci is not None and all(
             _time_agrees(p, pred.unit, g, gold.unit) for p, g in zip(pred.ci, gold.ci, strict=True)

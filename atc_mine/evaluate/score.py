@@ -252,6 +252,7 @@ ATTRIBUTION_SCOPES = {
 DETAIL_SCOPES = {
     "ci": "matched required figures whose gold states a CI; both bounds within the time tolerance",
     "denominator": "matched required figures whose gold states a denominator; exact",
+    "sentence": "matched required figures; the prediction's sentence overlaps the gold figure's",
 }
 
 

@@ -437,3 +437,11 @@ def test_score_command_writes_json_and_prints_errors(tmp_path, capsys):
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["outcomes"]["micro"]["fn"] == 1 and report["outcomes"]["micro"]["fp"] == 0
     assert report["entities"]["strict"]["micro"]["f1"] == 1.0
+
+
+def test_a_match_found_outside_the_gold_sentence_is_reported():
+    elsewhere = replace(OS, sentence=S1, start=TEXT.index(S1), end=TEXT.index(S1) + len(S1))
+    report = run(outcomes=(PR, SD, elsewhere))
+    assert report["outcomes"]["micro"]["f1"] == 1.0  # measure and number decide a match (issue 5)
+    sentence = report["details"]["sentence"]
+    assert (sentence["correct"], sentence["total"]) == (2, 3)

@@ -318,10 +318,13 @@ class LocalSources:
             self._server = None
 
     # -- protocol -----------------------------------------------------------------------
-    def take_fault(self, endpoint: str) -> Fault | None:
+    def take_fault(self, endpoint: str, params: dict[str, str]) -> Fault | None:
+        """The next queued fault; an expired-token fault waits for a request that carries a token."""
         with self._lock:
             queue = self.faults.get(endpoint)
-            return queue.popleft() if queue else None
+            if not queue or (queue[0].kind == "expire_token" and "pageToken" not in params):
+                return None
+            return queue.popleft()
 
     def log(self, method: str, endpoint: str, params: dict[str, str], fault: Fault | None) -> None:
         with self._lock:
@@ -486,7 +489,7 @@ class _Handler(BaseHTTPRequestHandler):
         sources = self.sources
         endpoint = self._endpoint()
         params = self._params()
-        fault = sources.take_fault(endpoint)
+        fault = sources.take_fault(endpoint, params)
         sources.log(self.command, endpoint, params, fault)
         if sources.delay_s:
             time.sleep(sources.delay_s)

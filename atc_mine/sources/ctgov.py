@@ -8,6 +8,14 @@ AACT's) is read too, because real ATC trial records survive only in that form.
 
 One study is one document: ``doc_id`` = NCT ID, text = brief title, blank line, brief
 summary (and detailed description when present), so the same recognisers run on it.
+
+Posted results (v2 ``resultsSection``, legacy ``<clinical_results>``) become structured outcome
+figures of the extraction contract (``Document.posted_outcomes``, ``source = ctgov``), mapped by
+the data-driven title synonyms of :mod:`atc_mine.sources.ctgov_results`. They are kept in the
+metadata too (``posted_outcomes``), so a stored record can be extracted again without
+fetching it (:func:`restore_posted_outcomes`), and a changed result makes a new version.
+References (v2 ``referencesModule``; legacy ``reference``/``results_reference``) give the PMIDs
+that link the trial to its publications (``reference_pmids``).
 """
 
 from __future__ import annotations
@@ -15,13 +23,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
 from atc_mine.errors import RecordParseError
-from atc_mine.records import Document
+from atc_mine.records import Document, OutcomeFigure
+from atc_mine.sources.ctgov_results import legacy_posted_outcomes, v2_posted_outcomes
 
 NCT_ID = re.compile(r"^NCT\d{8}$")
 
@@ -90,6 +100,9 @@ def study_document(study: dict[str, Any], *, name: str = "<study>") -> Document:
         "linked_trials": [nct_id],
     }
     text = _join_text(ident.get("briefTitle"), description.get("briefSummary"), description.get("detailedDescription"))
+    posted = v2_posted_outcomes(study, nct_id)
+    if posted:
+        metadata["posted_outcomes"] = [figure.to_json() for figure in posted]
     return Document(
         doc_id=nct_id,
         source="ctgov",
@@ -97,6 +110,7 @@ def study_document(study: dict[str, Any], *, name: str = "<study>") -> Document:
         title=ident.get("briefTitle"),
         source_version=metadata["last_update_post_date"],
         metadata=metadata,
+        posted_outcomes=posted,
     )
 
 
@@ -187,6 +201,9 @@ def legacy_study_document(root: etree._Element, *, name: str = "<xml>") -> Docum
     text = _join_text(
         brief_title, _textblock(root.find("brief_summary")), _textblock(root.find("detailed_description"))
     )
+    posted = legacy_posted_outcomes(root, nct_id)
+    if posted:
+        metadata["posted_outcomes"] = [figure.to_json() for figure in posted]
     return Document(
         doc_id=nct_id,
         source="ctgov",
@@ -194,7 +211,16 @@ def legacy_study_document(root: etree._Element, *, name: str = "<xml>") -> Docum
         title=brief_title,
         source_version=metadata["last_update_post_date"],
         metadata=metadata,
+        posted_outcomes=posted,
     )
+
+
+def restore_posted_outcomes(document: Document) -> Document:
+    """A stored ClinicalTrials.gov document with its posted figures back in ``posted_outcomes``."""
+    if document.source != "ctgov" or document.posted_outcomes or not document.metadata.get("posted_outcomes"):
+        return document
+    figures = tuple(OutcomeFigure.from_json(f) for f in document.metadata["posted_outcomes"])
+    return replace(document, posted_outcomes=figures)
 
 
 def iter_ctgov_legacy_documents(path: Path) -> Iterator[Document]:

@@ -438,7 +438,7 @@ class HttpClient:
     def _before_sleep(self, endpoint: str, state: tenacity.RetryCallState, attempts: int) -> None:
         exc = state.outcome.exception() if state.outcome else None
         reason = getattr(exc, "reason", str(exc))
-        self.stats.retries[reason] += 1
+        self.stats.retries[reason.split(" (")[0]] += 1
         wait = state.next_action.sleep if state.next_action else 0.0
         log.warning(
             "%s %s: %s; retry %d/%d in %.2f s", self.name, endpoint, reason, state.attempt_number, attempts - 1, wait

@@ -21,6 +21,7 @@ from atc_mine.errors import (
     StoreError,
     UpstreamError,
 )
+from atc_mine.evidence import evidence_table
 from atc_mine.records import Document, Entity, Extraction, OutcomeFigure
 from atc_mine.settings import Settings
 from atc_mine.store import Store
@@ -47,6 +48,7 @@ __all__ = [
     "candidates",
     "decisions",
     "demo",
+    "evidence_table",
     "export",
     "extract",
     "import_curation",

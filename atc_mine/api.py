@@ -13,6 +13,8 @@ from atc_mine.errors import InputError
 from atc_mine.evaluate.bootstrap import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
 from atc_mine.evaluate.gold import load_gold
 from atc_mine.evaluate.score import score_paths
+from atc_mine.evaluate.studies import score_studies
+from atc_mine.evidence import TableOutput, write_table
 from atc_mine.export import FORMATS as EXPORT_FORMATS
 from atc_mine.export import export_store
 from atc_mine.loading import LoadReport, load_paths
@@ -126,6 +128,24 @@ def decisions(db: str | Path) -> Any:
         return decisions_frame(store)
 
 
+def table(
+    db: str | Path,
+    *,
+    fmt: str,
+    out: str | Path,
+    therapy_class: str | None = None,
+    all_cohorts: bool = False,
+    plot_dir: str | Path | None = None,
+) -> TableOutput:
+    """``atc-mine table``: the evidence table (one row per study) as md, csv, xlsx or html."""
+    return write_table(db, fmt=fmt, out=out, therapy_class=therapy_class, all_cohorts=all_cohorts, plot_dir=plot_dir)
+
+
+def score_study_table(db: str | Path, gold: str | Path) -> dict[str, Any]:
+    """``atc-mine score --studies``: the evidence table against the review's study-level gold."""
+    return score_studies(db, gold)
+
+
 @dataclass(slots=True)
 class DemoResult:
     db: Path
@@ -137,6 +157,11 @@ class DemoResult:
     #: The curator export's files by format (csv, xlsx, jsonl, brat, bioc, labelstudio, html).
     exports_by_format: dict[str, list[Path]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    #: The evidence table (md, csv, html) and its plot (png, svg); see ``evidence_table_step``.
+    tables: dict[str, Path] = field(default_factory=dict)
+    plots: list[Path] = field(default_factory=list)
+    #: Study-level score against gold/review/studies.json (atc_mine.evaluate.studies).
+    study_score: dict[str, Any] | None = None
 
 
 def demo(
@@ -179,7 +204,26 @@ def demo(
     with Store(db) as store:
         result.exports_by_format = export_store(store, EXPORT_FORMATS, out_dir / "export")
     result.exports = [path for paths in result.exports_by_format.values() for path in paths]
+
+    # -- the evidence table: one row per study (md, csv, html), the plot, the study score ------
+    evidence_table_step(result, gold=gold, out_dir=out_dir)
     return result
+
+
+def evidence_table_step(result: DemoResult, *, gold: Path, out_dir: Path) -> None:
+    """Demo step: write the evidence table as md, csv and html with its plot, and score it."""
+    table_dir = out_dir / "table"
+    with Store(result.db) as store:
+        html = write_table(store, fmt="html", out=table_dir / "evidence_table.html", plot_dir=table_dir)
+        result.plots = html.plots
+        for fmt in ("md", "csv"):
+            result.tables[fmt] = write_table(store, fmt=fmt, out=table_dir / f"evidence_table.{fmt}").table
+        result.tables["html"] = html.table
+        if (gold / "review" / "studies.json").exists():
+            result.study_score = score_studies(store, gold)
+            score_file = out_dir / "score_studies.json"
+            score_file.write_text(json.dumps(result.study_score, indent=2, ensure_ascii=False), encoding="utf-8")
+            result.score_files["studies"] = score_file
 
 
 def _gold_text_path(gold_path: Path, text_file: str | None) -> Path:

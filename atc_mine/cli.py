@@ -18,8 +18,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from atc_mine import api
-from atc_mine.errors import AtcMineError, SourceError, StoreError
+from atc_mine.errors import AtcMineError, InputError, SourceError, StoreError
 from atc_mine.evaluate.bootstrap import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
+from atc_mine.evaluate.studies import format_study_score
 from atc_mine.reporting import print_score
 from atc_mine.settings import Settings
 
@@ -82,8 +83,12 @@ def extract(
 
 @app.command()
 def score(
-    predictions: Annotated[Path, typer.Argument(help="A JSONL file of the extraction contract.")],
-    gold: Annotated[Path, typer.Option("--gold", help="A gold file or folder (e.g. gold/ or gold/review).")],
+    predictions: Annotated[
+        Path | None, typer.Argument(help="A JSONL file of the extraction contract (not with --studies).")
+    ] = None,
+    gold: Annotated[Path, typer.Option("--gold", help="A gold file or folder (e.g. gold/ or gold/review).")] = Path(
+        "gold"
+    ),
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the full report (every error included) as JSON here.")
     ] = None,
@@ -101,8 +106,18 @@ def score(
         int, typer.Option("--resamples", min=0, help="Bootstrap resamples for the 95% CIs (0: no intervals).")
     ] = BOOTSTRAP_RESAMPLES,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = BOOTSTRAP_SEED,
+    studies: Annotated[
+        bool,
+        typer.Option("--studies", help="Score the evidence table of --db against gold/review/studies.json instead."),
+    ] = False,
+    db: DbOption = Path("atc_mine.db"),
 ) -> None:
     """Score predictions against the gold set: entities, outcome figures, attribution, with 95% CIs."""
+    if studies:
+        score_study_table(db, gold, json_out, details=errors > 0)
+        return
+    if predictions is None:
+        raise InputError("give a predictions file to score (or --studies --db FILE for the evidence table)")
     report = api.score(predictions, gold, text_mismatch=text_mismatch, resamples=resamples, seed=seed)
     print_score(report, title=str(gold), console=console, show_errors=errors)
     if json_out:
@@ -159,6 +174,39 @@ def import_(
     )
 
 
+def score_study_table(db: Path, gold: Path, json_out: Path | None, *, details: bool) -> None:
+    """``score --studies``: the evidence table against the review's study-level gold."""
+    report = api.score_study_table(db, gold)
+    console.print(format_study_score(report, details=details), markup=False, highlight=False, soft_wrap=True)
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+        console.print(f"report -> {json_out}")
+
+
+@app.command()
+def table(
+    db: DbOption = Path("atc_mine.db"),
+    fmt: Annotated[str, typer.Option("--format", help="md, csv, xlsx or html.")] = "md",
+    out: Annotated[Path, typer.Option("--out", help="The file to write.")] = Path("evidence_table.md"),
+    therapy_class: Annotated[
+        str | None,
+        typer.Option("--class", help="Only one therapy class: targeted, immuno, combination, chemo, unclassified."),
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Also draw the ORR forest plot and medians (PNG, SVG) into DIR.")
+    ] = None,
+    all_cohorts: Annotated[
+        bool, typer.Option("--all-cohorts", help="Every cohort of every study, not only the ATC rows.")
+    ] = False,
+) -> None:
+    """The evidence table: one row per study and cohort, merged across publications and the registry."""
+    output = api.table(db, fmt=fmt, out=out, therapy_class=therapy_class, all_cohorts=all_cohorts, plot_dir=plot)
+    console.print(f"{output.rows} rows -> {output.table}", markup=False, highlight=False)
+    for path in output.plots:
+        console.print(f"plot: {path}", markup=False, highlight=False)
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder for the demo's evidence base, scores and exports.")] = Path(
@@ -194,6 +242,12 @@ def demo(
     for fmt, paths in result.exports_by_format.items():
         for path in paths:
             console.print(f"  {fmt + ' export':<14}: {path}", markup=False, highlight=False)
+    for fmt, path in result.tables.items():
+        console.print(f"  {'table ' + fmt:<14}: {path}", markup=False, highlight=False)
+    for path in result.plots:
+        console.print(f"  {'table plot':<14}: {path}", markup=False, highlight=False)
+    if result.study_score:
+        console.print(format_study_score(result.study_score), markup=False, highlight=False, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,6 +32,8 @@ class LoadReport:
     skipped_files: list[tuple[str, str]] = field(default_factory=list)
     documents: Counter = field(default_factory=Counter)  # new / updated / unchanged / deleted
     extracted: int = 0
+    #: What the evidence table's redraw after the load counted (atc_mine.evidence.redraw).
+    studies: dict = field(default_factory=dict)
     changed: list[tuple[str, str, str]] = field(default_factory=list)  # (status, source, doc_id)
 
     def as_dict(self) -> dict:
@@ -41,6 +43,7 @@ class LoadReport:
             "skipped_files": len(self.skipped_files),
             "documents": dict(self.documents),
             "extracted": self.extracted,
+            "studies": self.studies,
         }
 
 
@@ -80,6 +83,17 @@ def store_documents(
             progress(len(batch))
 
 
+def redraw_after_load(store: Store, *, run_id: int | None = None) -> dict:
+    """The hook every loader (load, refresh) calls at its end: redraw the evidence table.
+
+    One transaction, skipped when nothing the table rests on changed (a re-load of the same
+    input leaves the same rows). Returns the drawing's counts (studies, rows, conflicts...).
+    """
+    from atc_mine.evidence.redraw import redraw_studies
+
+    return redraw_studies(store, run_id=run_id, force=False).counts
+
+
 def load_paths(
     store: Store,
     nlp: Language,
@@ -95,6 +109,7 @@ def load_paths(
     report = LoadReport(run_id=run_id, files=len(plan.files), skipped_files=[(str(p), r) for p, r in plan.skipped])
     try:
         store_documents(store, nlp, iter_documents(plan), run_id=run_id, report=report, progress=progress)
+        report.studies = redraw_after_load(store, run_id=run_id)
     except BaseException:
         store.finish_run(run_id, status="failed", counts=report.as_dict())
         raise

@@ -157,6 +157,9 @@ img.plot { max-width: 100%; border: 1px solid #ddd; }
 """
 
 
+NUMBER_CELL = '<td class="num">'
+
+
 def _e(value: Any) -> str:
     return html.escape(_cell(value), quote=True)
 
@@ -192,7 +195,7 @@ def render_html(
         for row in members:
             css = ' class="conflict"' if row.get("conflicts") else ""
             cells = "".join(
-                f"<td{' class=num' if key in numeric else ''}>{html.escape(_compact(row, key))}</td>"
+                (NUMBER_CELL if key in numeric else "<td>") + f"{html.escape(_compact(row, key))}</td>"
                 for key, _ in COMPACT_COLUMNS
             )
             out.append(f"<tr{css}>{cells}<td>{_details(row, by_row.get(row['row_id'], []))}</td></tr>")

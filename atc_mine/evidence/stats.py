@@ -12,14 +12,14 @@ single-arm ATC trials (n = 5 to 42) where normal approximations fail.
 
 from __future__ import annotations
 
-from scipy.stats import beta
-
 #: Two-sided 95% intervals, as trial reports give them.
 CONFIDENCE = 0.95
 
 
 def clopper_pearson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
     """Exact (Clopper-Pearson) interval for ``k`` responders of ``n``, as proportions in [0, 1]."""
+    from scipy.stats import beta  # imported here: scipy is slow to import and only this needs it
+
     if n <= 0 or not 0 <= k <= n:
         raise ValueError(f"need 0 <= k <= n and n > 0, got k={k}, n={n}")
     alpha = 1 - confidence

@@ -169,6 +169,12 @@ def figures_by_document(store: Store) -> dict[int, list[tuple[str, OutcomeFigure
     return found
 
 
+def current_doc_ids(store: Store) -> dict[int, str]:
+    """doc_pk -> doc_id of every current, non-deleted document."""
+    rows = store.conn.execute("SELECT doc_pk, doc_id FROM documents WHERE is_current = 1 AND deleted = 0")
+    return {int(r["doc_pk"]): r["doc_id"] for r in rows}
+
+
 def current_documents(store: Store) -> Iterator[StoredDocument]:
     yield from store.iter_documents()
 

@@ -49,7 +49,7 @@ import requests
 from spacy.language import Language
 
 from atc_mine.errors import AtcMineError, InputError, PatternFileError
-from atc_mine.loading import BATCH_SIZE, LoadReport, store_documents
+from atc_mine.loading import BATCH_SIZE, LoadReport, redraw_after_load, store_documents
 from atc_mine.nlp.pipeline import EXTRACTOR_VERSION, build_nlp, extract_documents
 from atc_mine.records import Document, OutcomeFigure
 from atc_mine.settings import Settings
@@ -782,6 +782,8 @@ def refresh_store(
             report.extracted = run.load.extracted + extract_pending(
                 store, nlp, sources=[s.source for s in report.sources], run_id=run_id
             )
+        # The evidence table (studies, rows, conflicts) is redrawn after every refresh, as after a load.
+        redraw_after_load(store, run_id=run_id)
     except BaseException as exc:
         failed = report.sources[-1] if report.sources else None
         if failed is not None:

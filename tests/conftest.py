@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+#: Evidence bases for the export and curation tests: real corpus documents, a hostile fixture.
+pytest_plugins = ("tests.export.fixtures",)
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "corpora"
 GOLD = ROOT / "gold"
@@ -61,6 +64,29 @@ def corpora() -> Path:
 @pytest.fixture(scope="session")
 def gold_dir() -> Path:
     return GOLD
+
+
+@pytest.fixture()
+def local_sources():
+    """The misbehaving local E-utilities + ClinicalTrials.gov server (tests/testserver.py), on 127.0.0.1."""
+    from tests.testserver import local_sources as serve
+
+    with serve() as sources:
+        yield sources
+
+
+@pytest.fixture()
+def retry_waits() -> list[float]:
+    """The waits a :func:`fast_retry` policy was asked to sleep (it does not sleep them)."""
+    return []
+
+
+@pytest.fixture()
+def fast_retry(retry_waits):
+    """Four attempts, millisecond backoff, and no real sleeping: waits go to ``retry_waits``."""
+    from atc_mine.sources.http import RetryPolicy
+
+    return RetryPolicy(attempts=4, backoff_s=0.01, max_backoff_s=0.05, sleep=retry_waits.append)
 
 
 def text_of(path: Path) -> str:

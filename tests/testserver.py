@@ -41,6 +41,7 @@ body, and an expired ``pageToken``. ``delay_s`` slows every answer (the kill -9 
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import re
@@ -53,6 +54,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -105,6 +107,30 @@ BODIES: dict[str, tuple[bytes, str]] = {
         b"<!DOCTYPE html>\n<html><head><title>Service Temporarily Unavailable</title></head>"
         b"<body><h1>We are performing maintenance</h1><p>Please try again later.</p></body></html>\n",
         "text/html; charset=UTF-8",
+    ),
+    # Recorded: real esearch answers (biopython's Tests/Entrez/esearch2.xml and esearch8.xml), served as they are.
+    "eutils_esearch_recorded_cancer": (
+        (CORPORA / ESEARCH_SHAPE).read_bytes(),
+        "text/xml; charset=UTF-8",
+    ),
+    "eutils_esearch_recorded_no_hits": (
+        (CORPORA / "eutils/esearch_pubmed_no-hits_PhraseNotFound_biopython.xml").read_bytes(),
+        "text/xml; charset=UTF-8",
+    ),
+    # Recorded: a real epost <ERROR> answer (biopython's Tests/Entrez/epost2.xml).
+    "eutils_epost_error_recorded": (
+        (CORPORA / "eutils/epost_ERROR_invalid-db_biopython.xml").read_bytes(),
+        "text/xml; charset=UTF-8",
+    ),
+    # Recorded: a real /studies page with nextPageToken (fields-filtered, 3 studies), as it is.
+    "ctgov_studies_page_recorded": (
+        (CORPORA / "ctgov/v2-studies-page_oncology-NSCLC_fields-filtered_pageSize3_nextPageToken.json").read_bytes(),
+        "application/json",
+    ),
+    # Derived from a recording: the recorded NCT02210780 study cut in the middle (malformed JSON).
+    "ctgov_malformed_json_from_recording": (
+        (CORPORA / "ctgov/v2-study_NCT02210780_dupilumab_with-results.json").read_bytes()[:4000],
+        "application/json",
     ),
     # Hand-written: CT.gov's answer to an expired or foreign pageToken (status 400; text not recorded).
     "ctgov_page_token_handwritten": (b"pageToken is invalid or expired", "text/plain; charset=utf-8"),
@@ -182,8 +208,17 @@ def _entrez_date(article: etree._Element) -> date:
     raise ValueError("article without an entrez date")
 
 
+@lru_cache(maxsize=1)
+def _recorded_articles() -> tuple[Article, ...]:
+    return tuple(recorded_articles_uncached())
+
+
 def recorded_articles() -> list[Article]:
-    """Every real PubmedArticle of the recorded efetch responses and of the cassette."""
+    """Every real PubmedArticle of the recorded efetch responses and of the cassette (read once)."""
+    return [Article(a.pmid, a.xml, a.entrez) for a in _recorded_articles()]
+
+
+def recorded_articles_uncached() -> list[Article]:
     blobs = [(CORPORA / name).read_bytes() for name in EFETCH_FILES]
     cassette = yaml.safe_load((CORPORA / CASSETTE).read_text(encoding="utf-8"))
     blobs.append(cassette["interactions"][0]["response"]["body"]["string"].encode("utf-8"))
@@ -199,6 +234,12 @@ def recorded_articles() -> list[Article]:
 
 
 def recorded_studies() -> list[Study]:
+    """The recorded API v2 studies, each a fresh copy (tests may edit them)."""
+    return [Study(s.nct_id, copy.deepcopy(s.data), s.last_update) for s in _recorded_studies()]
+
+
+@lru_cache(maxsize=1)
+def _recorded_studies() -> tuple[Study, ...]:
     studies = []
     for name in STUDY_FILES:
         data = json.loads((CORPORA / name).read_bytes().decode("utf-8"))
@@ -210,9 +251,10 @@ def recorded_studies() -> list[Study]:
                 date.fromisoformat(status["lastUpdatePostDateStruct"]["date"]),
             )
         )
-    return studies
+    return tuple(studies)
 
 
+@lru_cache(maxsize=1)
 def cassette_headers() -> dict[str, str]:
     """The recorded efetch answer's headers that describe the body and the rate limit."""
     cassette = yaml.safe_load((CORPORA / CASSETTE).read_text(encoding="utf-8"))
@@ -244,7 +286,7 @@ class LocalSources:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._esearch_shape = etree.fromstring((CORPORA / ESEARCH_SHAPE).read_bytes())
-        self._efetch_headers = cassette_headers()
+        self._efetch_headers = dict(cassette_headers())
 
     # -- control ----------------------------------------------------------------------
     def inject(self, endpoint: str, *faults: Fault) -> None:
@@ -307,7 +349,9 @@ class LocalSources:
         handler = type("Handler", (_Handler,), {"sources": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="local-sources", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="local-sources", daemon=True
+        )
         self._thread.start()
         return self
 

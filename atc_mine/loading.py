@@ -20,6 +20,7 @@ from atc_mine.nlp.pipeline import EXTRACTOR_VERSION, extract_documents
 from atc_mine.records import Document, Extraction
 from atc_mine.sources import InputPlan, iter_documents, plan_inputs
 from atc_mine.store import Store
+from atc_mine.store.refresh import record_links
 
 #: Documents per transaction: large enough to amortise commits, small enough to lose little on a crash.
 BATCH_SIZE = 64
@@ -71,6 +72,7 @@ def store_documents(
                 report.documents[status] += 1
                 if status != "unchanged":
                     report.changed.append((status, document.source, document.doc_id))
+                    record_links(store, document, run_id=run_id)  # trial <-> publication, both ways
                 if not document.deleted and (
                     status != "unchanged" or store.needs_extraction(doc_pk, EXTRACTOR_VERSION)
                 ):

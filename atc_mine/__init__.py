@@ -8,7 +8,18 @@ detail that may change)::
         print(extraction.doc_id, len(extraction.outcomes))
 """
 
-from atc_mine.api import candidates, decisions, demo, export, extract, import_curation, load, score, write_jsonl
+from atc_mine.api import (
+    candidates,
+    decisions,
+    demo,
+    export,
+    extract,
+    import_curation,
+    load,
+    refresh,
+    score,
+    write_jsonl,
+)
 from atc_mine.errors import (
     AtcMineError,
     DecisionFileError,
@@ -53,6 +64,7 @@ __all__ = [
     "extract",
     "import_curation",
     "load",
+    "refresh",
     "score",
     "write_jsonl",
 ]

@@ -250,6 +250,195 @@ def demo(
         console.print(format_study_score(result.study_score), markup=False, highlight=False, soft_wrap=True)
 
 
+# -- fetch and refresh (PubMed E-utilities, ClinicalTrials.gov API v2) ------------------------------
+fetch_app = typer.Typer(
+    name="fetch",
+    help="Fetch new records from PubMed or ClinicalTrials.gov into the evidence base (no extraction).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(fetch_app, name="fetch")
+
+EutilsUrlOption = Annotated[
+    str | None,
+    typer.Option("--eutils-url", help="E-utilities base URL (a mirror; default ATC_MINE_EUTILS_URL or NCBI's)."),
+]
+CtgovUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ctgov-url", help="ClinicalTrials.gov API v2 base URL (default ATC_MINE_CTGOV_URL or the live API)."
+    ),
+]
+EmailOption = Annotated[
+    str | None, typer.Option("--email", help="Contact e-mail sent to NCBI with each request (default ATC_MINE_EMAIL).")
+]
+ReportDirOption = Annotated[
+    Path | None,
+    typer.Option("--report-dir", help="Where to write the what-changed report (default: reports/ beside the --db)."),
+]
+BatchOption = Annotated[int, typer.Option("--batch-size", min=1, max=10000, help="PubMed records per EFetch.")]
+PageOption = Annotated[int, typer.Option("--page-size", min=1, max=1000, help="ClinicalTrials.gov studies per page.")]
+DatetypeOption = Annotated[
+    str,
+    typer.Option(
+        "--datetype", help="PubMed date for the incremental window: edat (entry date) or mdat (modification date)."
+    ),
+]
+
+
+class _SourceProgress:
+    """A rich progress bar per source, fed by ``progress(source, advance, total)``."""
+
+    LABELS = {"pubmed": "PubMed", "ctgov": "ClinicalTrials.gov"}
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, object] = {}
+        self.totals: dict[str, int] = {}
+
+    def __call__(self, source: str, advance: int, total: int | None) -> None:
+        if source not in self.tasks:
+            self.tasks[source] = self.progress.add_task(self.LABELS.get(source, source), total=None)
+        task = self.tasks[source]
+        if total is not None:
+            self.totals[source] = self.totals.get(source, 0) + total
+            self.progress.update(task, total=self.totals[source])
+        if advance:
+            self.progress.advance(task, advance)
+
+
+def _print_refresh(report) -> None:  # noqa: ANN001 - atc_mine.refresh.RefreshReport
+    console.print(f"run {report.run_id} ({report.command}):", markup=False, highlight=False)
+    for s in report.sources:
+        docs = s.as_dict()["documents"]
+        calls = ", ".join(f"{k} {v}" for k, v in sorted(s.requests.get("requests", {}).items())) or "none"
+        console.print(
+            f"  {s.source}: {s.found} found, {s.skipped_stored} already stored, {s.fetched} fetched "
+            f"({docs['new']} new, {docs['updated']} updated, {docs['unchanged']} unchanged, {docs['deleted']} deleted); "
+            f"requests: {calls}; watermark {s.watermark_before or '-'} -> {s.watermark_after or '-'}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    counts = report.counts()
+    console.print(
+        f"what changed: {counts['documents_new']} new, {counts['documents_updated']} updated, "
+        f"{counts['documents_deleted']} deleted documents; {counts['figures_new']} new, {counts['figures_changed']} "
+        f"changed, {counts['figures_removed']} removed outcome figures; {counts['extracted']} documents extracted",
+        markup=False,
+        highlight=False,
+    )
+    for change in report.documents[:10]:
+        console.print(
+            f"  {change.status:<8} {change.source}:{change.doc_id}  {change.title or ''}", markup=False, highlight=False
+        )
+    if len(report.documents) > 10:
+        console.print(f"  ... and {len(report.documents) - 10} more in the report", markup=False, highlight=False)
+    for path in report.files:
+        console.print(f"report: {path}", markup=False, highlight=False)
+
+
+def _source_settings(db: Path, eutils_url: str | None, ctgov_url: str | None, email: str | None) -> Settings:
+    return Settings.from_env(db_path=db, eutils_url=eutils_url, ctgov_url=ctgov_url, email=email)
+
+
+@app.command()
+def refresh(
+    query: Annotated[
+        str | None, typer.Option("--query", "-q", help="Search both sources for this (default: the saved ATC query).")
+    ] = None,
+    saved: Annotated[str | None, typer.Option("--saved", help="A saved query by name (default: atc).")] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="pubmed or ctgov (repeat for both; default both).")
+    ] = None,
+    db: DbOption = Path("atc_mine.db"),
+    batch_size: BatchOption = 500,
+    page_size: PageOption = 100,
+    datetype: DatetypeOption = "edat",
+    eutils_url: EutilsUrlOption = None,
+    ctgov_url: CtgovUrlOption = None,
+    email: EmailOption = None,
+    report_dir: ReportDirOption = None,
+) -> None:
+    """Fetch what is new from PubMed and ClinicalTrials.gov, extract, store, and report what changed."""
+    from atc_mine.refresh import REFRESH_SOURCES
+
+    with _progress() as progress:
+        report = api.refresh(
+            db=db,
+            query=query,
+            saved=saved,
+            sources=tuple(source) if source else REFRESH_SOURCES,
+            settings=_source_settings(db, eutils_url, ctgov_url, email),
+            report_dir=report_dir,
+            batch_size=batch_size,
+            page_size=page_size,
+            datetype=datetype,
+            progress=_SourceProgress(progress),
+        )
+    _print_refresh(report)
+
+
+@fetch_app.command("pubmed")
+def fetch_pubmed(
+    query: Annotated[str | None, typer.Option("--query", "-q", help="A PubMed search term.")] = None,
+    ids: Annotated[
+        list[str] | None, typer.Option("--id", help="PMIDs to fetch (repeat, or comma-separated) instead of a search.")
+    ] = None,
+    db: DbOption = Path("atc_mine.db"),
+    batch_size: BatchOption = 500,
+    datetype: DatetypeOption = "edat",
+    eutils_url: EutilsUrlOption = None,
+    email: EmailOption = None,
+    report_dir: ReportDirOption = None,
+) -> None:
+    """Store new PubMed records for a query (since its last fetch) or given PMIDs; NCBI_API_KEY is used when set."""
+    pmids = [p.strip() for item in ids or () for p in item.split(",") if p.strip()]
+    with _progress() as progress:
+        report = api.fetch_pubmed(
+            db=db,
+            query=query,
+            ids=pmids,
+            settings=_source_settings(db, eutils_url, None, email),
+            report_dir=report_dir,
+            batch_size=batch_size,
+            datetype=datetype,
+            progress=_SourceProgress(progress),
+        )
+    _print_refresh(report)
+
+
+@fetch_app.command("ctgov")
+def fetch_ctgov(
+    query: Annotated[str | None, typer.Option("--query", "-q", help="Other terms (query.term).")] = None,
+    cond: Annotated[str | None, typer.Option("--cond", help="Condition or disease (query.cond).")] = None,
+    intr: Annotated[str | None, typer.Option("--intr", help="Intervention or treatment (query.intr).")] = None,
+    nct: Annotated[
+        list[str] | None,
+        typer.Option("--nct", help="NCT IDs to fetch (repeat, or comma-separated) instead of a search."),
+    ] = None,
+    db: DbOption = Path("atc_mine.db"),
+    page_size: PageOption = 100,
+    ctgov_url: CtgovUrlOption = None,
+    report_dir: ReportDirOption = None,
+) -> None:
+    """Store ClinicalTrials.gov studies updated since the query's last fetch, or given NCT IDs."""
+    nct_ids = [n.strip() for item in nct or () for n in item.split(",") if n.strip()]
+    with _progress() as progress:
+        report = api.fetch_ctgov(
+            db=db,
+            query=query,
+            cond=cond,
+            intr=intr,
+            nct_ids=nct_ids,
+            settings=_source_settings(db, None, ctgov_url, None),
+            report_dir=report_dir,
+            page_size=page_size,
+            progress=_SourceProgress(progress),
+        )
+    _print_refresh(report)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``atc-mine`` console script."""
     try:

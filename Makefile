@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test bench lint clean
+.PHONY: install demo test bench lint clean lexicon
 
 install: $(STAMP)
 
@@ -19,6 +19,10 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# Rebuild the compiled DRUG/GENE lexicon from the packaged vocabularies (see atc_mine/nlp/data/README.md).
+lexicon: install
+	$(BIN)/python -m atc_mine.nlp.lexicon_build
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -1,41 +1,61 @@
-"""A dictionary matcher over raw text: one Aho-Corasick automaton for many names.
+"""A dictionary matcher over raw text: Aho-Corasick automata over folded characters.
 
 Real abstracts put names inside tokens ("carboplatin/paclitaxel", "lenvatinib-
-pembrolizumab", "BRAF-mutant"), so matching is done on characters with word-boundary
-checks, not on tokens. Text is folded to a same-length form first (lowercase, dash and
-space variants unified) so offsets into the folded text are offsets into the original.
+pembrolizumab", "BRAF-mutant", "anti-PD-1"), so matching is done on characters, not on
+tokens. Text and names are *folded* to a same-length form first: every character that
+is not a letter or digit becomes a space (so "PD-L1", "PD L1" and "PD\u2013L1" are one
+key, and hyphenation and dash variants need no extra patterns). Every key is stored
+between two spaces and the text is padded with one space at each end, so the automaton
+only ever reports whole-word matches: "RAS" is never found inside "NRAS", nor "mTOR"
+inside "mTORC1" (gold/GUIDELINES.md, section 2). Because the fold keeps the length,
+offsets into the folded text are offsets into the original.
+
+Two automata are kept: one over case-folded keys for names that match in any case
+(generic drug names, long gene names) and one over case-kept keys for symbols, whose
+case carries meaning ("MET" the gene, "met" the verb). The cost per document is one pass
+of each automaton over the text: nothing proportional to the size of the lexicon.
+pyahocorasick was chosen over spaCy's PhraseMatcher by measurement
+(``bench/lexicon_matchers.py``, results beside it).
 """
 
 from __future__ import annotations
 
+import gzip
+import json
+import re
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import ahocorasick
 
-#: Dash and space variants seen in PDF-derived abstracts, folded to ASCII (same length).
-_FOLD = str.maketrans(
-    {
-        "\u2010": "-",  # hyphen
-        "\u2011": "-",  # non-breaking hyphen
-        "\u2012": "-",  # figure dash
-        "\u2013": "-",  # en dash
-        "\u2014": "-",  # em dash
-        "\u2212": "-",  # minus sign
-        "\u00a0": " ",  # no-break space
-        "\u2009": " ",  # thin space
-        "\u202f": " ",  # narrow no-break space
-    }
-)
+from atc_mine.errors import PatternFileError
+
+#: Everything that is not a letter or a digit (``\w`` minus ``_``): folded to a space.
+_NON_WORD = re.compile(r"[\W_]")
+
+
+def fold_case_kept(text: str) -> str:
+    """``text`` with every non-alphanumeric character replaced by a space (same length)."""
+    return _NON_WORD.sub(" ", text)
 
 
 def fold(text: str) -> str:
-    """Lowercase and unify dashes/spaces without changing the string's length."""
-    folded = text.translate(_FOLD).lower()
-    if len(folded) == len(text):
-        return folded
+    """Case-folded :func:`fold_case_kept`, same length as ``text``."""
+    kept = fold_case_kept(text)
+    lowered = kept.lower()
+    if len(lowered) == len(kept):
+        return lowered
     # A few characters lowercase to two code points (e.g. U+0130): fold one by one.
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text.translate(_FOLD))
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in kept)
+
+
+def key_of(surface: str, case_sensitive: bool) -> str:
+    """The automaton key of a name: folded, runs of spaces collapsed, padded by spaces."""
+    folded = fold_case_kept(surface) if case_sensitive else fold(surface)
+    return " " + " ".join(folded.split()) + " "
 
 
 def is_word_char(char: str) -> bool:
@@ -44,65 +64,134 @@ def is_word_char(char: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class LexiconEntry:
-    surface: str  # the name as written in the lexicon
+    """One name of one concept.
+
+    ``needs_context`` marks a name that collides with a common abbreviation of the text
+    (for a gene: "PR", "CT", "OS"); the recogniser decides on context whether such a
+    match stands. ``common_word`` marks a name that is an everyday English word written
+    in capitals ("SET", "MAX"), which only counts outside all-capitals text.
+    """
+
+    surface: str
     norm: str
     label: str
     case_sensitive: bool = False
+    needs_context: bool = False
+    common_word: bool = False
+
+
+#: Flag bits stored per name (the compiled file writes each name's flags as one digit).
+CASE_SENSITIVE, NEEDS_CONTEXT, COMMON_WORD = 1, 2, 4
+_DIGIT_VALUES = bytes.maketrans(b"01234567", bytes(range(8)))
 
 
 class Lexicon:
-    """Surface forms -> (label, norm). Longest match wins; overlaps are resolved left to right."""
+    """Names of one label -> (norm, flags). Longest match wins; overlaps resolve left to right.
 
-    def __init__(self, entries: Iterable[LexiconEntry] = ()) -> None:
-        self._automaton = ahocorasick.Automaton()
-        self._size = 0
+    Storage is compact because the full lexicon holds ~300k names: each automaton maps a
+    key to an int (pyahocorasick ``STORE_INTS``), and per-name data lives in arrays
+    (norm index, flags, key length); :class:`LexiconEntry` objects are made only for the
+    names a text actually contains.
+    """
+
+    def __init__(self, label: str, entries: Iterable[LexiconEntry] = ()) -> None:
+        self.label = label
+        self._automata = {
+            True: ahocorasick.Automaton(ahocorasick.STORE_INTS),
+            False: ahocorasick.Automaton(ahocorasick.STORE_INTS),
+        }
+        self._norms: list[str] = []
+        self._norm_index: dict[str, int] = {}
+        self._norm_of = array("I")
+        self._flags = array("B")
+        self._key_length = array("H")
+        self._built = False
         for entry in entries:
             self.add(entry)
-        self._built = False
 
     def __len__(self) -> int:
-        return self._size
+        return len(self._flags)
 
     def add(self, entry: LexiconEntry) -> None:
-        key = fold(entry.surface)
+        """Add a name; a name whose key is already present is ignored (first one wins)."""
+        flags = (
+            (CASE_SENSITIVE if entry.case_sensitive else 0)
+            | (NEEDS_CONTEXT if entry.needs_context else 0)
+            | (COMMON_WORD if entry.common_word else 0)
+        )
+        self.add_key(key_of(entry.surface, entry.case_sensitive), entry.norm, flags)
+
+    def add_key(self, key: str, norm: str, flags: int) -> None:
+        """Add a name by its precomputed key (see :func:`key_of`)."""
         if not key.strip():
             return
-        existing = self._automaton.get(key, None)
-        entries = existing + (entry,) if existing else (entry,)
-        if existing and any(
-            e.norm == entry.norm and e.case_sensitive == entry.case_sensitive and e.label == entry.label
-            for e in existing
-        ):
+        automaton = self._automata[bool(flags & CASE_SENSITIVE)]
+        if automaton.exists(key):
             return
-        self._automaton.add_word(key, entries)
-        if not existing:
-            self._size += 1
+        index = self._norm_index.get(norm)
+        if index is None:
+            index = self._norm_index[norm] = len(self._norms)
+            self._norms.append(norm)
+        automaton.add_word(key, len(self._flags))
+        self._norm_of.append(index)
+        self._flags.append(flags)
+        self._key_length.append(len(key))
         self._built = False
+
+    @classmethod
+    def from_columns(cls, label: str, norms: list[str], keys: list[str], norm_of: list[int], flags: str) -> Lexicon:
+        """Bulk load of a compiled lexicon: unpadded keys (see :func:`key_of`), each with an
+        index into ``norms`` and its flags as one decimal digit. Keys must be unique."""
+        lexicon = cls(label)
+        lexicon._norms = list(norms)
+        lexicon._norm_index = {norm: i for i, norm in enumerate(norms)}
+        lexicon._norm_of = array("I", norm_of)
+        lexicon._flags = array("B", flags.encode("ascii").translate(_DIGIT_VALUES))
+        lexicon._key_length = array("H", (len(key) + 2 for key in keys))
+        automata = lexicon._automata
+        for row, (key, flag) in enumerate(zip(keys, lexicon._flags, strict=True)):
+            automata[flag & CASE_SENSITIVE == CASE_SENSITIVE].add_word(" " + key + " ", row)
+        return lexicon
+
+    def _entry(self, row: int, surface: str) -> LexiconEntry:
+        flags = self._flags[row]
+        return LexiconEntry(
+            surface,
+            self._norms[self._norm_of[row]],
+            self.label,
+            bool(flags & CASE_SENSITIVE),
+            bool(flags & NEEDS_CONTEXT),
+            bool(flags & COMMON_WORD),
+        )
+
+    def lookup(self, surface: str) -> LexiconEntry | None:
+        """The entry a whole string would match as written (case-sensitive names first)."""
+        for case_sensitive in (True, False):
+            row = self._automata[case_sensitive].get(key_of(surface, case_sensitive), None)
+            if row is not None:
+                return self._entry(row, surface)
+        return None
 
     def _ensure_built(self) -> None:
         if not self._built:
-            self._automaton.make_automaton()
+            for automaton in self._automata.values():
+                if len(automaton):
+                    automaton.make_automaton()
             self._built = True
 
     def iter_raw(self, text: str) -> Iterator[tuple[int, int, LexiconEntry]]:
-        """Every boundary-respecting match (overlapping ones included)."""
+        """Every whole-word match, overlapping ones included, as (start, end, entry)."""
         self._ensure_built()
-        if self._size == 0:
-            return
-        folded = fold(text)
-        length = len(text)
-        for end_index, entries in self._automaton.iter(folded):
-            end = end_index + 1
-            start = end - len(fold(entries[0].surface))
-            if start > 0 and is_word_char(text[start - 1]) and is_word_char(text[start]):
-                continue
-            if end < length and is_word_char(text[end]) and is_word_char(text[end - 1]):
-                continue
-            for entry in entries:
-                if entry.case_sensitive and text[start:end] != entry.surface:
-                    continue
-                yield start, end, entry
-                break
+        key_length = self._key_length
+        for case_sensitive, automaton in self._automata.items():
+            if automaton.kind != ahocorasick.AHOCORASICK:
+                continue  # empty
+            padded = " " + (fold_case_kept(text) if case_sensitive else fold(text)) + " "
+            for last, row in automaton.iter(padded):
+                # ``last`` is the key's closing space in ``padded``; the name ends one
+                # before it, and padding shifts every offset by one.
+                start, end = last - key_length[row] + 1, last - 1
+                yield start, end, self._entry(row, text[start:end])
 
     def find(self, text: str) -> list[tuple[int, int, LexiconEntry]]:
         """Non-overlapping matches, preferring the longest at each position."""
@@ -113,7 +202,65 @@ class Lexicon:
             if start >= last_end:
                 chosen.append((start, end, entry))
                 last_end = end
-            elif chosen and start == chosen[-1][0] and end > chosen[-1][1]:
-                chosen[-1] = (start, end, entry)
-                last_end = end
         return chosen
+
+
+# -- the compiled lexicon -------------------------------------------------------------------
+#: The compiled lexicon (built by ``atc_mine.nlp.lexicon_build``) and the layout it must have.
+COMPILED_NAME = "lexicon.json.gz"
+COMPILED_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class CompiledLexicon:
+    """The DRUG and GENE lexicons with their concepts' identifiers and provenance."""
+
+    lexicons: dict[str, Lexicon]
+    concepts: dict[str, dict[str, dict[str, str]]]
+    sources: dict[str, str]
+    curated: dict[str, str]
+    built: str
+
+    def identifiers(self, label: str, norm: str) -> dict[str, str]:
+        """DrugBank / UNII / MeSH ids of a drug, the HGNC id of a gene ({} when unknown)."""
+        return dict(self.concepts.get(label, {}).get(norm, {}))
+
+
+def read_compiled(path: Path) -> dict:
+    """The compiled lexicon file as plain data (checked for its format)."""
+    try:
+        with gzip.open(path, "rb") as handle:
+            data = json.loads(handle.read())
+    except FileNotFoundError:
+        raise PatternFileError(f"{path.name}: compiled lexicon missing; run `make lexicon`") from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise PatternFileError(f"{path.name}: unreadable compiled lexicon ({exc}); run `make lexicon`") from None
+    if not isinstance(data, dict) or data.get("format") != COMPILED_FORMAT:
+        raise PatternFileError(
+            f"{path.name}: compiled lexicon format {data.get('format')!r}, expected {COMPILED_FORMAT}"
+        )
+    return data
+
+
+def lexicon_from_columns(label: str, columns: dict) -> Lexicon:
+    """A :class:`Lexicon` from one label's columns of the compiled file."""
+    try:
+        return Lexicon.from_columns(label, columns["norms"], columns["keys"], columns["norm"], columns["flags"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PatternFileError(f"compiled lexicon: {label} columns are malformed ({exc}); run `make lexicon`") from None
+
+
+@cache
+def compiled_lexicon(name: str = COMPILED_NAME) -> CompiledLexicon:
+    """Load the compiled lexicon once per process (about a second for ~380k names)."""
+    from atc_mine.nlp.rules import data_path
+
+    path = Path(name) if Path(name).is_absolute() else data_path(name)
+    data = read_compiled(path)
+    return CompiledLexicon(
+        lexicons={label: lexicon_from_columns(label, columns) for label, columns in data["entries"].items()},
+        concepts=data.get("concepts", {}),
+        sources=data.get("sources", {}),
+        curated=data.get("curated", {}),
+        built=data.get("built", ""),
+    )

@@ -16,7 +16,7 @@ import spacy
 from spacy.language import Language
 
 # Importing the component modules registers their factories with spaCy.
-from atc_mine.nlp import doc_data, drugs, genes, outcomes, sentences, trial_ids  # noqa: F401,E402
+from atc_mine.nlp import doc_data, drugs, genes, outcomes, sentences, trial_ids, variants  # noqa: F401,E402
 from atc_mine.records import Document, Entity, Extraction, OutcomeFigure
 from atc_mine.settings import Settings
 

@@ -34,7 +34,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from atc_mine.evidence.patterns import is_atc_cohort, matches, mentions_atc, names_other_population
+from atc_mine.evidence.patterns import (
+    is_atc_cohort,
+    is_population_label,
+    matches,
+    mentions_atc,
+    names_other_population,
+)
 from atc_mine.records import OutcomeFigure
 
 #: Two shared surnames: one in common is often chance (Kim, Lee, Wang); two mark the same group.
@@ -266,14 +272,43 @@ class StudyGroup:
         self.documents.setdefault(document.doc_pk, (document, linked_by))
 
 
-def figure_cohort(document: SourceDocument, figure: OutcomeFigure) -> str | None:
-    """The figure's cohort, else ATC when the document's title names ATC and no other population."""
-    if figure.cohort:
-        return figure.cohort
+def atc_only_title(document: SourceDocument) -> bool:
+    """The document's title names ATC and no other population."""
     title = document.display_title
-    if mentions_atc(title) and not names_other_population(title):
-        return DEFAULT_ATC_COHORT
-    return None
+    return mentions_atc(title) and not names_other_population(title)
+
+
+def _results_groups(document: SourceDocument) -> set[str]:
+    return {f.cohort for _, f in document.figures if f.cohort and not is_population_label(f.cohort)}
+
+
+def place_figure(document: SourceDocument, figure: OutcomeFigure) -> tuple[str | None, str | None]:
+    """The (cohort, arm) of a figure: its row of the table and its arm within the row.
+
+    A text figure keeps its cohort and subgroup; one without a cohort gets ATC when the
+    document's title names ATC and no other population. A registry record's posted figure has the
+    title of its results group as cohort (``atc_mine.sources.ctgov_results``): a group that names
+    ATC is the ATC cohort; in a record about ATC alone, the groups are arms of the ATC cohort
+    (FACT: "CA4P + carboplatin + paclitaxel" vs "carboplatin + paclitaxel"; a single group is the
+    whole cohort); in a record about several populations (a basket) a group is its own cohort.
+    """
+    cohort, arm = figure.cohort, figure.subgroup
+    if document.source == "ctgov" and cohort and not is_population_label(cohort):
+        group = cohort
+        if is_atc_cohort(group) or mentions_atc(group):
+            cohort = DEFAULT_ATC_COHORT
+        elif atc_only_title(document):
+            cohort = DEFAULT_ATC_COHORT
+            if len(_results_groups(document)) > 1:
+                arm = "; ".join(p for p in (group, figure.subgroup) if p)
+    if not cohort and atc_only_title(document):
+        cohort = DEFAULT_ATC_COHORT
+    return cohort, arm
+
+
+def figure_cohort(document: SourceDocument, figure: OutcomeFigure) -> str | None:
+    """The row (cohort) of a figure; see :func:`place_figure`."""
+    return place_figure(document, figure)[0]
 
 
 def document_regimen(document: SourceDocument) -> frozenset[str]:
@@ -294,7 +329,7 @@ def document_regimen(document: SourceDocument) -> frozenset[str]:
 
 def document_cohorts(document: SourceDocument) -> set[str]:
     cohorts = {figure_cohort(document, f) for _, f in document.figures}
-    if mentions_atc(document.display_title) and not names_other_population(document.display_title):
+    if atc_only_title(document):
         cohorts.add(DEFAULT_ATC_COHORT)
     return {c for c in cohorts if c}
 

@@ -41,8 +41,8 @@ from atc_mine.evidence.grouping import (
     data_cut,
     document_is_atc,
     document_regimen,
-    figure_cohort,
     first_author,
+    place_figure,
     same_cut,
 )
 from atc_mine.evidence.patterns import ROMAN, is_atc_cohort, mentions_atc, phase_of
@@ -505,7 +505,7 @@ def draw_study(group: StudyGroup, study_id: str) -> StudyDrawing:
     )
     drafts: dict[str | None, RowDraft] = {}
     for document, record_id, figure in group.figures:
-        cohort = figure_cohort(document, figure)
+        cohort, arm = place_figure(document, figure)
         draft = drafts.setdefault(cohort, RowDraft(cohort=cohort))
         for field_name, number, not_reached in figure_fields(figure):
             draft.entries.append(
@@ -517,7 +517,7 @@ def draw_study(group: StudyGroup, study_id: str) -> StudyDrawing:
                     number=number,
                     not_reached=not_reached,
                     cut=data_cut(document),
-                    arm=figure.subgroup,
+                    arm=arm,
                     timepoint=figure.timepoint,
                 )
             )

@@ -25,6 +25,7 @@ LABELS = frozenset(
         "ALL_HISTOLOGIES",
         "ATC_COHORT",
         "OTHER_POPULATION",
+        "POPULATION_LABEL",
         "PHASE",
         "CLASS_TERM",
     }
@@ -118,6 +119,11 @@ def mentions_atc(text: str | None) -> bool:
 
 def is_atc_cohort(cohort: str | None) -> bool:
     return matches("ATC_COHORT", cohort)
+
+
+def is_population_label(cohort: str | None) -> bool:
+    """Is the label one of the extraction contract's cohorts (not a registry results group's title)?"""
+    return matches("POPULATION_LABEL", cohort)
 
 
 def names_other_population(title: str | None) -> bool:

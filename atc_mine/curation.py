@@ -10,12 +10,15 @@ spreadsheet, Label Studio) and the decisions come back with ``atc-mine import``:
 * **Then one transaction**, logged as an ``import`` run. Importing the same file again changes
   nothing (a decision equal to the stored one is left as it is).
 * **Decisions outlive re-extraction.** A decision is stored with the figure it was made on:
-  ``(source, doc_id, record_id)``, the figure's *fingerprint* (its values and sentence, without
-  offsets) and its *anchor* (measure + sentence). When candidates are read, each current figure
-  takes the decision whose fingerprint it shares (an identical figure, even if its document got
-  a new version and the sentence moved); a figure that shares only the anchor or the record id
-  with a decision is a *changed* figure: it is pending again, with the earlier decision shown,
-  so the curator reviews it once more. Nothing is matched by row keys of ``outcomes``.
+  ``(source, doc_id, record_id)``, a snapshot of the figure, and its *fingerprint* (measure,
+  numbers, unit, time point, CI, regimen, trial, cohort, subgroup: the record's values, without
+  offsets or sentence). When candidates are read, each current figure of the document takes the
+  decision whose fingerprint it shares: an identical figure keeps its decision even when a new
+  version of the document moved it. A figure left without one that *stands where* an unused
+  decision's figure stood (same measure, and the same sentence, the same offset, or the same
+  regimen, trial and cohort) is that figure *changed*: it is pending again, with the earlier
+  decision shown, so the curator reviews it once more. Nothing is matched by row keys of
+  ``outcomes``.
 
 Decision files:
 
@@ -73,7 +76,9 @@ STATUS_SYNONYMS = {
     "pending": "pending",
     "": "pending",
 }
-#: The figure fields that make a figure's identity for a decision (offsets excluded on purpose).
+#: The figure fields that make a figure's identity for a decision: its values. Offsets and the
+#: sentence are left out on purpose: a new document version moves a figure, and a sentence also
+#: changes when another figure of it does.
 FINGERPRINT_FIELDS = (
     "measure",
     "percent",
@@ -112,14 +117,17 @@ def _normal_value(name: str, value: Any) -> Any:
 
 
 def fingerprint(figure: OutcomeFigure) -> str:
-    """The figure's values and sentence, without offsets: identical figures share it."""
+    """The figure's values, without offsets or sentence: identical figures share it."""
     payload = [[name, _normal_value(name, getattr(figure, name))] for name in FINGERPRINT_FIELDS]
-    payload.append(["sentence", _normal_sentence(figure.sentence)])
     return hashlib.sha1(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
+#: What a figure is about (beside its measure): a changed figure usually keeps it.
+ATTRIBUTION_FIELDS = ("drugs", "trial", "cohort", "subgroup", "timepoint")
+
+
 def anchor(figure: OutcomeFigure) -> str:
-    """Where the figure stands: its measure and sentence. A changed figure keeps its anchor."""
+    """Where the figure stands: its measure and sentence (stored with a decision, for reading)."""
     payload = json.dumps([figure.measure, _normal_sentence(figure.sentence)], ensure_ascii=False)
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
@@ -180,7 +188,9 @@ class Candidate:
     decision: Decision | None = None
     #: A decision made on an earlier, different version of this figure: review again.
     previous: Decision | None = None
+    #: The study the figure belongs to, and the evidence-table row it is behind (if any).
     study_id: str | None = None
+    study_row: str | None = None
 
     @property
     def status(self) -> str:
@@ -214,17 +224,49 @@ def apply_corrections(figure: OutcomeFigure, corrections: dict[str, Any]) -> Out
 
 
 # -- which decision applies ----------------------------------------------------------------
+def _same_fields(a: OutcomeFigure, b: OutcomeFigure, names: Iterable[str]) -> int:
+    return sum(_normal_value(n, getattr(a, n)) == _normal_value(n, getattr(b, n)) for n in names)
+
+
 def _similarity(a: OutcomeFigure, b: OutcomeFigure) -> int:
-    same = sum(_normal_value(n, getattr(a, n)) == _normal_value(n, getattr(b, n)) for n in FINGERPRINT_FIELDS)
-    return same + (_normal_sentence(a.sentence) == _normal_sentence(b.sentence))
+    return _same_fields(a, b, FINGERPRINT_FIELDS) + (_normal_sentence(a.sentence) == _normal_sentence(b.sentence))
+
+
+def stands_where(old: OutcomeFigure, new: OutcomeFigure) -> bool:
+    """Is ``new`` where ``old`` stood: same measure, and same sentence, offset or attribution?"""
+    if old.measure != new.measure:
+        return False
+    return (
+        _normal_sentence(old.sentence) == _normal_sentence(new.sentence)
+        or old.start == new.start
+        or _same_fields(old, new, ATTRIBUTION_FIELDS) == len(ATTRIBUTION_FIELDS)
+    )
+
+
+def _pair(pairs: list[tuple[tuple[Any, ...], int, Decision]], taken: set[int], used: set[str]) -> dict[int, Decision]:
+    """Greedy one-to-one pairing, best score first: each figure and each decision once."""
+    paired: dict[int, Decision] = {}
+    for _score, index, decision in sorted(pairs, key=lambda p: p[0], reverse=True):
+        if index not in taken and index not in paired and decision.record_id not in used:
+            paired[index] = decision
+            used.add(decision.record_id)
+    return paired
 
 
 def attach_decisions(outcomes: list[dict[str, Any]], decisions: Iterable[Decision]) -> list[Candidate]:
     """Pair each current figure with its decision (same fingerprint) or an earlier one (changed).
 
-    Per document: first every figure takes a decision with its own fingerprint (the one made
-    on the same record id first, then the newest); then each figure left without one takes,
-    as ``previous``, the most similar unused decision that shares its anchor or record id.
+    Per document, one decision per figure and one figure per decision:
+
+    1. a figure takes the decision made on its own record id, if it has the same fingerprint;
+    2. a figure still without one takes an unused decision with its fingerprint (the figure moved:
+       a new document version), the one made on the same sentence first, then the newest;
+       decisions with the fingerprint of a figure that has one are superseded, not used again;
+    3. a figure still without one takes, as ``previous``, the most similar unused decision made on
+       its record id or on a figure that :func:`stands_where` it stands (the figure changed).
+
+    Two figures of a document with the same values (an enrolment stated in Methods and again in
+    Results) are two figures: a decision on one does not decide the other.
     """
     by_doc: dict[tuple[str, str], list[Decision]] = defaultdict(list)
     for decision in decisions:
@@ -234,29 +276,34 @@ def attach_decisions(outcomes: list[dict[str, Any]], decisions: Iterable[Decisio
         by_doc_outcomes[(outcome["source"], outcome["doc_id"])].append(outcome)
     candidates: dict[int, Candidate] = {}
     for key, rows in by_doc_outcomes.items():
-        pool = sorted(by_doc.get(key, ()), key=lambda d: d.decided_at, reverse=True)
+        pool = by_doc.get(key, [])
+        prints = [fingerprint(row["figure"]) for row in rows]
         used: set[str] = set()
+        own = {d.record_id: d for d in pool}
         exact: dict[int, Decision] = {}
         for index, row in enumerate(rows):
-            print_ = fingerprint(row["figure"])
-            same = [d for d in pool if d.fingerprint == print_]
-            if same:
-                chosen = next((d for d in same if d.record_id == row["record_id"]), same[0])
-                exact[index] = chosen
-                used.update(d.record_id for d in same)
-        previous: dict[int, Decision] = {}
-        pairs = []
-        for index, row in enumerate(rows):
-            if index in exact:
-                continue
-            here = anchor(row["figure"])
-            for d in pool:
-                if d.record_id not in used and (d.anchor == here or d.record_id == row["record_id"]):
-                    pairs.append((_similarity(d.figure, row["figure"]), d.decided_at, index, d))
-        for _score, _when, index, d in sorted(pairs, key=lambda p: (p[0], p[1]), reverse=True):
-            if index not in previous and d.record_id not in used:
-                previous[index] = d
-                used.add(d.record_id)
+            decision = own.get(row["record_id"])
+            if decision is not None and decision.fingerprint == prints[index]:
+                exact[index] = decision
+                used.add(decision.record_id)
+        moved = [
+            ((_normal_sentence(d.figure.sentence) == _normal_sentence(row["figure"].sentence), d.decided_at), index, d)
+            for index, row in enumerate(rows)
+            if index not in exact
+            for d in pool
+            if d.fingerprint == prints[index]
+        ]
+        exact |= _pair(moved, set(exact), used)
+        decided_prints = {prints[index] for index in exact}
+        used.update(d.record_id for d in pool if d.fingerprint in decided_prints)
+        changed = [
+            ((_similarity(d.figure, row["figure"]), d.decided_at), index, d)
+            for index, row in enumerate(rows)
+            if index not in exact
+            for d in pool
+            if d.record_id == row["record_id"] or stands_where(d.figure, row["figure"])
+        ]
+        previous = _pair(changed, set(exact), used)
         for index, row in enumerate(rows):
             candidates[id(row)] = Candidate(
                 source=row["source"],
@@ -500,8 +547,8 @@ class DecisionInput:
     record_id: str | None = None
     doc_id: str | None = None
     source: str | None = None
-    #: A study row: the decision applies to each figure of the study.
-    study_id: str | None = None
+    #: A study row (its ``row_id``): the decision applies to the figures behind the row.
+    study_row: str | None = None
 
 
 @dataclass(slots=True)
@@ -523,19 +570,22 @@ def _row_input(where: str, cells: dict[str, Any], errors: list[tuple[str, str]])
         return None
     if status == "pending":
         return None
-    study_id = _cell_text(cells.get("study_id")) if "record_id" not in cells else None
+    study_row = _cell_text(cells.get("row_id")) if "record_id" not in cells else None
+    if "record_id" not in cells and study_row is None:
+        errors.append((where, "no row_id: a study row needs the row_id it was exported with"))
+        return None
     record_id = _cell_text(cells.get("record_id"))
-    if study_id is None and not (record_id and re.fullmatch(r"[0-9a-f]{16}", record_id)):
+    if study_row is None and not (record_id and re.fullmatch(r"[0-9a-f]{16}", record_id)):
         hint = " (did a spreadsheet turn it into a number? use the XLSX export)" if record_id else ""
         errors.append((where, f"record_id {record_id!r} is not a record id{hint}"))
         return None
     try:
-        edits = read_edits(cells) if study_id is None else {}
+        edits = read_edits(cells) if study_row is None else {}
     except ValueError as exc:
         errors.append((where, str(exc)))
         return None
-    if study_id is not None and status == "correct":
-        errors.append((where, f"study {study_id}: a study row takes accept or reject; correct its figures' rows"))
+    if study_row is not None and status == "correct":
+        errors.append((where, f"study row {study_row}: takes accept or reject; correct the figures' own rows"))
         return None
     return DecisionInput(
         where=where,
@@ -543,10 +593,10 @@ def _row_input(where: str, cells: dict[str, Any], errors: list[tuple[str, str]])
         curator=_cell_text(cells.get("curator")),
         note=_cell_text(cells.get("note")),
         edits=edits,
-        record_id=record_id if study_id is None else None,
-        doc_id=_cell_text(cells.get("doc_id")),
-        source=_cell_text(cells.get("source")),
-        study_id=study_id,
+        record_id=record_id if study_row is None else None,
+        doc_id=_cell_text(cells.get("doc_id")) if study_row is None else None,
+        source=_cell_text(cells.get("source")) if study_row is None else None,
+        study_row=study_row,
     )
 
 
@@ -557,8 +607,8 @@ def _header(cells: Iterable[Any]) -> list[str]:
 def _table_inputs(
     header: list[str], rows: Iterable[tuple[str, list[Any]]], errors: list[tuple[str, str]], what: str
 ) -> list[DecisionInput]:
-    if "status" not in header or not ({"record_id", "study_id"} & set(header)):
-        errors.append((what, "needs a status column and a record_id (figures) or study_id (studies) column"))
+    if "status" not in header or not ({"record_id", "row_id"} & set(header)):
+        errors.append((what, "needs a status column and a record_id (figures) or row_id (study rows) column"))
         return []
     inputs = []
     for where, values in rows:
@@ -582,12 +632,11 @@ def _decode(path: Path, data: bytes) -> str:
 
 def read_csv_decisions(path: Path, errors: list[tuple[str, str]]) -> list[DecisionInput]:
     text = _decode(path, path.read_bytes())
+    # The header tells the delimiter: spreadsheets in decimal-comma locales save ';', some save tabs.
+    # (csv.Sniffer would also guess the quoting from a header that has none, and get "" wrong.)
     first = text.split("\n", 1)[0]
-    try:
-        dialect: Any = csv.Sniffer().sniff(first, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    delimiter = max(",;\t", key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     try:
         header = _header(next(reader))
     except StopIteration:
@@ -741,13 +790,6 @@ def read_decision_file(path: Path) -> tuple[list[DecisionInput], list[tuple[str,
 
 
 # -- import --------------------------------------------------------------------------------
-def _study_members(store: Store) -> dict[str, list[tuple[str, str, str]]]:
-    from atc_mine.export.studies import study_table
-
-    table = study_table(store)
-    return table.members if table is not None else {}
-
-
 def plan_decisions(
     store: Store, inputs: list[tuple[Path, list[DecisionInput]]], *, curator: str | None = None
 ) -> list[dict[str, Any]]:
@@ -755,7 +797,7 @@ def plan_decisions(
 
     Raises :class:`DecisionFileError` for the first file with problems (all its problems listed).
     """
-    members: dict[str, list[tuple[str, str, str]]] | None = None
+    table: Any = None  # the study rows (atc_mine.export.studies.StudyTable), read when a file has some
     decided: set[tuple[str, str, str]] = set()
     record_sources: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for row in store.conn.execute(
@@ -769,17 +811,19 @@ def plan_decisions(
         errors: list[tuple[str, str]] = []
         resolved: list[tuple[DecisionInput, tuple[str, str, str]]] = []
         for item in decisions:
-            if item.study_id is not None:
-                if members is None:
-                    members = _study_members(store)
-                    decided = {
-                        (c.source, c.doc_id, c.record_id) for c in review_candidates(store) if c.decision is not None
-                    }
-                if item.study_id not in members:
-                    errors.append((item.where, f"study {item.study_id!r} is not in the evidence table"))
+            if item.study_row is not None:
+                if table is None:
+                    from atc_mine.export.studies import study_table
+
+                    current = review_candidates(store)
+                    decided = {(c.source, c.doc_id, c.record_id) for c in current if c.decision is not None}
+                    table = study_table(store, current) or False
+                if not table or table.row(item.study_row) is None:
+                    errors.append((item.where, f"study row {item.study_row!r} is not in the evidence table"))
                     continue
                 # A study row decides the figures still pending: it never overrides a figure's own decision.
-                resolved.extend((item, key) for key in members[item.study_id] if key not in decided)
+                keys = table.decided_by_row(item.study_row, item.status)
+                resolved.extend((item, key) for key in keys if key not in decided)
                 continue
             places = record_sources.get(item.record_id or "", [])
             if item.source or item.doc_id:
@@ -841,10 +885,10 @@ def plan_decisions(
                 "corrections": corrections if item.status == "correct" else {},
                 "curator": who,
                 "note": item.note,
-                "origin": f"{path.name} {item.where}" + (f" (study {item.study_id})" if item.study_id else ""),
+                "origin": f"{path.name} {item.where}" + (f" (study row {item.study_row})" if item.study_row else ""),
                 "decided_at": now,
             }
-            target = study_planned if item.study_id is not None else planned
+            target = study_planned if item.study_row is not None else planned
             if key in target and _decision_key(target[key][1]) != _decision_key(row):
                 errors.append((item.where, f"record {key[2]} has another decision at {target[key][0]}"))
                 continue

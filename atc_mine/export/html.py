@@ -83,39 +83,53 @@ def _number(value: Any) -> float | None:
         return None
 
 
+def _row_group(key: str, row: dict[str, Any], *, other: bool = False) -> Group:
+    parts = (row.get("regimen"), row.get("trial"), row.get("cohort"))
+    heading = " \u00b7 ".join(str(p) for p in parts if p) or str(row.get("study_id"))
+    summary = [("study", row.get("study_id"))]
+    if not other:
+        summary += [(label, row.get(col)) for col, label in SUMMARY_FIELDS if row.get(col) not in (None, "")]
+    return Group(
+        key=key,
+        heading=heading + (" (figures behind no table row)" if other else ""),
+        therapy_class=row.get("therapy_class"),
+        summary=summary,
+        links=[(str(row["trial"]), trial_link(str(row["trial"])) or "")] if row.get("trial") else [],
+        n=None if other else _number(row.get("n")),
+        orr=None if other else _number(row.get("orr_percent")),
+    )
+
+
 def groups(data: ExportData) -> list[Group]:
-    """Candidates by study (evidence table), the rest by trial, else by document."""
+    """Candidates by evidence-table row, then by study, then by trial, else by document."""
     found: dict[str, Group] = {}
-    study_rows = {r["study_id"]: r for r in data.studies.rows} if data.studies is not None else {}
+    rows = data.studies.rows if data.studies is not None else []
+    by_row = {r["row_id"]: r for r in rows if r.get("row_id")}
+    by_study: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        by_study.setdefault(str(row["study_id"]), row)
     for candidate in data.candidates:
-        row = study_rows.get(candidate.study_id) if candidate.study_id else None
-        if row is not None:
+        figure = candidate.figure
+        if candidate.study_row in by_row:
+            key = f"row:{candidate.study_row}"
+            if key not in found:
+                found[key] = _row_group(key, by_row[candidate.study_row])
+        elif candidate.study_id in by_study:
             key = f"study:{candidate.study_id}"
             if key not in found:
-                heading = " \u00b7 ".join(
-                    str(p) for p in (row.get("regimen"), row.get("trial"), row.get("cohort")) if p
-                )
-                found[key] = Group(
-                    key=key,
-                    heading=heading or str(candidate.study_id),
-                    therapy_class=row.get("therapy_class"),
-                    summary=[(label, row.get(col)) for col, label in SUMMARY_FIELDS if row.get(col) not in (None, "")],
-                    links=[(str(row["trial"]), trial_link(str(row["trial"])))] if row.get("trial") else [],
-                    n=_number(row.get("n")),
-                    orr=_number(row.get("orr_percent")),
-                )
-        elif candidate.figure.trial:
-            key = f"trial:{candidate.figure.trial}"
+                found[key] = _row_group(key, by_study[candidate.study_id], other=True)
+        elif figure.trial:
+            key = f"trial:{figure.trial}"
             if key not in found:
                 found[key] = Group(
                     key=key,
-                    heading=f"{candidate.figure.trial} (not yet in a study row)",
-                    links=[(candidate.figure.trial, trial_link(candidate.figure.trial) or "")],
+                    heading=f"{figure.trial} (not in a study row)",
+                    links=[(figure.trial, trial_link(figure.trial) or "")],
                 )
         else:
             key = f"doc:{candidate.source}:{candidate.doc_id}"
             if key not in found:
-                found[key] = Group(key=key, heading=f"{candidate.title or candidate.doc_id} (not yet in a study row)")
+                found[key] = Group(key=key, heading=f"{candidate.title or candidate.doc_id} (not in a study row)")
         found[key].candidates.append(candidate)
     for group in found.values():
         if group.n is None:
@@ -128,7 +142,8 @@ def groups(data: ExportData) -> list[Group]:
                 if c.corrected.measure == "ORR" and c.corrected.percent is not None
             ]
             group.orr = orr[0] if orr else None
-    return sorted(found.values(), key=lambda g: (g.key.split(":")[0] != "study", g.heading.lower()))
+    kinds = {"row": 0, "study": 1, "trial": 2, "doc": 3}
+    return sorted(found.values(), key=lambda g: (kinds[g.key.split(":")[0]], g.heading.lower()))
 
 
 def _sentence_html(candidate: Candidate, entities: list[Any]) -> str:

@@ -1,10 +1,10 @@
 -- 0004: curator decisions on candidate outcome figures, kept apart from the figures themselves.
--- A decision names the figure it was made on (source, doc_id, record_id) and carries that figure's
--- content fingerprint (its values and sentence, no offsets) and its anchor (measure + sentence).
+-- A decision names the figure it was made on (source, doc_id, record_id) and carries that figure
+-- (a snapshot), its fingerprint (its values, no offsets) and its anchor (measure + sentence).
 -- There is no foreign key to outcomes or documents on purpose: those rows are replaced on every
 -- re-extraction and every new document version, and a decision must outlive them. Reading matches
 -- decisions to the current figures (atc_mine/curation.py): an identical figure keeps its decision,
--- a changed figure at the same anchor is shown for review again.
+-- a changed figure where the decided one stood is shown for review again.
 CREATE TABLE curation_decisions (
     source TEXT NOT NULL,
     doc_id TEXT NOT NULL,

@@ -143,7 +143,7 @@ BODIES: dict[str, tuple[bytes, str]] = {
 class Fault:
     """One misbehaviour, used up by one request."""
 
-    kind: str  # status | reset | stall | truncate | short | body | expire_token
+    kind: str  # pass | status | reset | stall | truncate | short | body | expire_token
     status: int = 200
     retry_after: str | None = None
     body: str | None = None  # a key of BODIES, or raw text for kind "body"
@@ -153,6 +153,11 @@ class Fault:
     @classmethod
     def http(cls, status: int, *, retry_after: str | None = None, body: str | None = None) -> Fault:
         return cls("status", status=status, retry_after=retry_after, body=body)
+
+    @classmethod
+    def ok(cls) -> Fault:
+        """No fault: lets one request through, to aim the next fault at a later batch."""
+        return cls("pass")
 
     @classmethod
     def reset(cls) -> Fault:
@@ -482,6 +487,7 @@ def _ymd(value: str) -> date:
 class _Handler(BaseHTTPRequestHandler):
     sources: LocalSources
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms delayed-ACK stalls)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         pass

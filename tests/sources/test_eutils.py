@@ -40,7 +40,7 @@ def test_esearch_asks_for_the_history_server_and_identifies_the_tool(local_sourc
     result = eutils.esearch('"anaplastic thyroid"[tiab]', mindate="2015/05/07", maxdate="2015/05/08")
     (seen,) = local_sources.seen
     assert seen.method == "GET" and seen.endpoint == "esearch"
-    assert seen.params | {} == {
+    assert seen.params == {
         "db": "pubmed",
         "tool": "atc-mine",
         "email": "curator@example.org",

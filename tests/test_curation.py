@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,10 @@ from openpyxl import load_workbook
 
 from atc_mine import api
 from atc_mine.cli import main
-from atc_mine.curation import fingerprint
+from atc_mine.curation import Decision, anchor, attach_decisions, fingerprint
 from atc_mine.errors import DecisionFileError, InputError
 from atc_mine.loading import load_paths
-from atc_mine.records import Extraction
+from atc_mine.records import Extraction, OutcomeFigure
 from atc_mine.store import Store
 from atc_mine.store import curation as sql
 from tests.export.fixtures import FORMULAS
@@ -277,14 +278,67 @@ def test_fingerprint_ignores_offsets_but_not_values(real_db):
         stored = next(d for d in store.iter_documents() if "savvides" in d.document.doc_id)
         extraction: Extraction = store.extraction(stored.doc_pk)
     figure = next(f for f in extraction.outcomes if f.measure == "PR")
-    from dataclasses import replace
-
     assert fingerprint(replace(figure, start=figure.start + 40, end=figure.end + 40)) == fingerprint(figure)
     assert fingerprint(replace(figure, percent=11.0)) != fingerprint(figure)
     assert fingerprint(replace(figure, cohort="DTC")) != fingerprint(figure)
     assert fingerprint(replace(figure, drugs=("sorafenib", "paclitaxel"))) != fingerprint(figure)
     # another figure of the sentence changed, this one did not: still the same figure
     assert fingerprint(replace(figure, sentence=figure.sentence.replace("(25%)", "(30%)"))) == fingerprint(figure)
+
+
+def _outcome(figure: OutcomeFigure) -> dict:
+    return {
+        "doc_pk": 1,
+        "source": "text",
+        "doc_id": "d1",
+        "title": None,
+        "metadata": {},
+        "record_id": figure.record_id,
+        "run_id": 1,
+        "figure": figure,
+    }
+
+
+def _decided(figure: OutcomeFigure, status: str = "accept") -> Decision:
+    return Decision(
+        source="text",
+        doc_id="d1",
+        record_id=figure.record_id,
+        fingerprint=fingerprint(figure),
+        anchor=anchor(figure),
+        measure=figure.measure,
+        figure=figure,
+        status=status,
+        corrections={},
+        curator="ana",
+        note=None,
+        origin="hand-written",
+        decided_at="2026-01-05T10:00:00.000000Z",
+        run_id=None,
+    )
+
+
+def test_a_decision_decides_its_own_figure_only():
+    """HAND-WRITTEN figures: an enrolment stated in Methods and again in Results are two figures."""
+    methods = OutcomeFigure("N_ENROLLED", "Eleven patients were enrolled.", 0, 30, count=11, cohort="ATC")
+    results = OutcomeFigure("N_ENROLLED", "All 11 patients were evaluable.", 100, 131, count=11, cohort="ATC")
+    first, second = attach_decisions([_outcome(methods), _outcome(results)], [_decided(methods, "reject")])
+    assert (first.status, second.status) == ("reject", "pending") and not second.changed
+
+
+def test_moved_figures_keep_and_changed_figures_flag_their_decision():
+    """HAND-WRITTEN figures: the same ORR moved by a new version, then changed by a new extraction."""
+    before = OutcomeFigure("ORR", "The ORR was 19%.", 50, 66, percent=19.0, drugs=("lenvatinib",), cohort="ATC")
+    decision = _decided(before)
+    moved = replace(before, start=90, end=106)
+    assert attach_decisions([_outcome(moved)], [decision])[0].decision is decision
+    changed = replace(before, percent=24.0, sentence="The ORR was 24%.")  # same place, new number
+    (candidate,) = attach_decisions([_outcome(changed)], [decision])
+    assert candidate.status == "pending" and candidate.changed and candidate.previous is decision
+    recohorted = replace(before, cohort="DTC", start=300, end=316, sentence="In DTC, the ORR was 19%.")
+    assert not attach_decisions([_outcome(recohorted)], [decision])[0].changed  # elsewhere, about others: new
+    other_measure = replace(before, measure="DCR")
+    assert not attach_decisions([_outcome(other_measure)], [decision])[0].changed
 
 
 # -- Label Studio --------------------------------------------------------------------------
@@ -394,6 +448,16 @@ def test_label_studio_json_min_and_bad_correction(real_db, tmp_path):
     path.write_text(json.dumps(minimal), encoding="utf-8")
     with pytest.raises(DecisionFileError, match="task 2 \\(id 2\\): correction: 'percentage' cannot be corrected"):
         api.import_curation([path], db=real_db)
+
+
+def test_since_selects_the_figures_extracted_after_a_run(nlp, corpora, tmp_path):
+    db = tmp_path / "atc_mine.db"
+    tahara = "abstract_28299283_tahara2017_lenvatinib_ATC_phase2"
+    with Store(db) as store:
+        first = load_paths(store, nlp, [corpora / "abstracts" / f"{SAVVIDES}.txt"]).run_id
+        load_paths(store, nlp, [corpora / "abstracts" / f"{tahara}.txt"])
+    assert {r["doc_id"] for r in export_csv(db, tmp_path / "new", since=first)} == {tahara}
+    assert {r["doc_id"] for r in export_csv(db, tmp_path / "all")} == {tahara, SAVVIDES}
 
 
 # -- the pandas API and the command line ---------------------------------------------------

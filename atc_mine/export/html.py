@@ -6,8 +6,8 @@ works from a file or an e-mail attachment. It lists the candidate figures groupe
 evidence table's study rows, else by trial or document), marks the figure's numbers and the
 recognised entities in the evidence sentence, links the PubMed / ClinicalTrials.gov pages, and
 filters (free text, status, measure, therapy class) and sorts (column headings; studies by
-name, size, ORR or pending figures). The filter lives in the address (``review.html#q=lenvatinib
-&status=pending``), so a view can be bookmarked or sent.
+name, size, ORR or pending figures). The view lives in the address (``review.html#q=lenvatinib
+&status=pending&sort=figure:desc``), so it can be bookmarked or sent.
 
 Safety: every piece of document text is HTML-escaped where it is written, attribute values are
 quoted and escaped, links are only http(s), and the script reads and writes the page with
@@ -299,14 +299,18 @@ SCRIPT = """
   var sections = Array.prototype.slice.call(document.querySelectorAll("section.study"));
   var main = document.getElementById("studies");
   var total = document.querySelectorAll("section.study tbody tr").length;
+  var sorted = "";
 
   function readHash() {
     var params = new URLSearchParams(location.hash.replace(/^#/, ""));
     controls.forEach(function (c) { if (params.has(c.id)) { c.value = params.get(c.id); } });
+    var sort = /^([a-z]+):(asc|desc)$/.exec(params.get("sort") || "");
+    if (sort) { sortTables(sort[1], sort[2] === "asc"); }
   }
   function writeHash() {
     var params = new URLSearchParams();
     controls.forEach(function (c) { if (c.value) { params.set(c.id, c.value); } });
+    if (sorted) { params.set("sort", sorted); }
     var hash = params.toString();
     history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
   }
@@ -332,41 +336,53 @@ SCRIPT = """
     document.getElementById("shown").textContent = shown + " of " + total + " figures shown, in " + studies + " groups";
     body.setAttribute("data-shown", String(shown));
   }
+  // Sort keys: numbers first, then text, then blanks; only the order within a kind is reversed.
   function key(value) {
+    value = (value || "").trim();
     var number = parseFloat(value);
-    return value !== "" && !isNaN(number) && isFinite(value) ? [0, number] : [1, (value || "").toLowerCase()];
+    if (value === "") { return [2, ""]; }
+    return !isNaN(number) && isFinite(value) ? [0, number] : [1, value.toLowerCase()];
   }
-  function compare(a, b) {
+  function compare(a, b, direction) {
     if (a[0] !== b[0]) { return a[0] - b[0]; }
-    return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+    return direction * (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
   }
   function order() {
-    var by = byId.order.value || "heading", descending = by !== "heading";
-    var sorted = sections.slice().sort(function (a, b) {
-      var ka = key(a.getAttribute("data-" + by)), kb = key(b.getAttribute("data-" + by));
-      if (ka[0] !== kb[0]) { return ka[0] - kb[0]; }
-      return (descending ? -1 : 1) * compare(ka, kb);
-    });
-    sorted.forEach(function (section) { main.appendChild(section); });
+    var by = byId.order.value || "heading", direction = by === "heading" ? 1 : -1;
+    sections.slice().sort(function (a, b) {
+      return compare(key(a.getAttribute("data-" + by)), key(b.getAttribute("data-" + by)), direction);
+    }).forEach(function (section) { main.appendChild(section); });
   }
-  function sortTable(th) {
-    var table = th.closest("table"), index = Array.prototype.indexOf.call(th.parentNode.children, th);
-    var ascending = th.getAttribute("aria-sort") !== "ascending";
-    table.querySelectorAll("th[aria-sort]").forEach(function (other) { other.setAttribute("aria-sort", "none"); });
-    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-    var tbody = table.tBodies[0];
-    Array.prototype.slice.call(tbody.rows).sort(function (a, b) {
-      var ca = a.cells[index], cb = b.cells[index];
-      var va = key(ca.hasAttribute("data-sort") ? ca.getAttribute("data-sort") : ca.textContent.trim());
-      var vb = key(cb.hasAttribute("data-sort") ? cb.getAttribute("data-sort") : cb.textContent.trim());
-      return (ascending ? 1 : -1) * compare(va, vb);
-    }).forEach(function (row) { tbody.appendChild(row); });
+  function cellKey(row, index) {
+    var cell = row.cells[index];
+    return key(cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") : cell.textContent);
+  }
+  function sortTables(name, ascending) {
+    var found = false;
+    document.querySelectorAll("section.study table").forEach(function (table) {
+      var th = table.querySelector("th.sortable[data-key='" + name + "']");
+      if (!th) { return; }
+      found = true;
+      var index = Array.prototype.indexOf.call(th.parentNode.children, th), tbody = table.tBodies[0];
+      table.querySelectorAll("th[aria-sort]").forEach(function (other) { other.setAttribute("aria-sort", "none"); });
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      Array.prototype.slice.call(tbody.rows).sort(function (a, b) {
+        return compare(cellKey(a, index), cellKey(b, index), ascending ? 1 : -1);
+      }).forEach(function (row) { tbody.appendChild(row); });
+    });
+    sorted = found ? name + ":" + (ascending ? "asc" : "desc") : "";
   }
   function update() { filter(); order(); writeHash(); }
+  function headingSort(th) {
+    sortTables(th.getAttribute("data-key"), th.getAttribute("aria-sort") !== "ascending");
+    writeHash();
+  }
 
   document.querySelectorAll("th.sortable").forEach(function (th) {
-    th.addEventListener("click", function () { sortTable(th); });
-    th.addEventListener("keydown", function (event) { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); sortTable(th); } });
+    th.addEventListener("click", function () { headingSort(th); });
+    th.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); headingSort(th); }
+    });
   });
   controls.forEach(function (c) { c.addEventListener(c.tagName === "INPUT" ? "input" : "change", update); });
   document.getElementById("filters").addEventListener("submit", function (event) { event.preventDefault(); });

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from atc_mine.records import Entity, OutcomeFigure
 
-#: Small counts that abstracts spell out ("Twenty patients", "two of the 20").
+#: Counts that abstracts spell out ("Twenty patients", "two of the 20", "Forty-two patients").
 NUMBER_WORDS = tuple(
     [
         "zero",
@@ -37,9 +37,21 @@ NUMBER_WORDS = tuple(
         "seventeen",
         "eighteen",
         "nineteen",
-        "twenty",
     ]
 )
+TENS_WORDS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+def number_word(number: int) -> str | None:
+    """A regex for how a count below 100 is spelled: ``42`` -> ``forty[- ]two``."""
+    if 0 <= number < len(NUMBER_WORDS):
+        return NUMBER_WORDS[number]
+    if len(NUMBER_WORDS) <= number < 100:
+        tens, units = divmod(number, 10)
+        return TENS_WORDS[tens] + (rf"[-\s]{NUMBER_WORDS[units]}" if units else "")
+    return None
+
+
 NOT_REACHED = re.compile(r"\bnot\s+(?:yet\s+)?(?:been\s+)?reached\b|\bNR\b", re.IGNORECASE)
 #: Digits, or a decimal mark followed by a digit, may not touch a number on either side.
 _DECIMAL = r"[.,\u00b7]"
@@ -61,7 +73,7 @@ def number_pattern(number: float | int) -> re.Pattern[str]:
     number = float(number)
     if number.is_integer():
         body = rf"{int(number)}(?:{_DECIMAL}0+)?"
-        word = NUMBER_WORDS[int(number)] if 0 <= number < len(NUMBER_WORDS) else None
+        word = number_word(int(number))
     else:
         whole, _, fraction = f"{number:.6f}".rstrip("0").partition(".")
         body = rf"{whole}{_DECIMAL}{fraction}0*"

@@ -89,16 +89,6 @@ def test_hostile_text_is_escaped(hostile_db, tmp_path):
 
 
 # -- in a real browser ------------------------------------------------------------------------
-def test_browser_shows_the_records(chromium, real_db, tmp_path):
-    page = export_page(real_db, tmp_path / "out")
-    dom = dump_dom(chromium, page, tmp_path / "profile")
-    body = dom.xpath("//body")[0]
-    assert body.get("data-ready") == "true"  # the page's script ran to the end
-    total = len(api.candidates(real_db))
-    assert len(rows(dom)) == total and body.get("data-shown") == str(total)
-    assert dom.get_element_by_id("shown").text_content().startswith(f"{total} of {total} figures shown")
-
-
 def test_browser_filters_from_the_address(chromium, real_db, tmp_path):
     page = export_page(real_db, tmp_path / "out")
     dom = dump_dom(chromium, page, tmp_path / "profile", "#q=lenvatinib&measure=ORR")
@@ -145,3 +135,22 @@ def test_status_selection_is_written_in_the_page(real_db, tmp_path, status):
     dom = lxml.html.fromstring(export_page(real_db, tmp_path, status=status).read_text(encoding="utf-8"))
     assert {r.get("data-status") for r in rows(dom)} <= {status}
     assert f"status {status} only" in dom.xpath("//header/p")[0].text_content()
+
+
+def test_browser_shows_the_records_sorted_as_the_address_asks(chromium, real_db, tmp_path):
+    page = export_page(real_db, tmp_path / "out")
+    dom = dump_dom(chromium, page, tmp_path / "profile", "#sort=figure:desc")
+    body = dom.xpath("//body")[0]
+    assert body.get("data-ready") == "true"  # the page's script ran to the end
+    total = len(api.candidates(real_db))
+    assert len(rows(dom)) == total and body.get("data-shown") == str(total)
+    assert dom.get_element_by_id("shown").text_content().startswith(f"{total} of {total} figures shown")
+    tables = dom.xpath("//section[contains(@class, 'study')]//table")
+    assert tables
+    for table in tables:
+        assert table.xpath(".//th[@data-key='figure']")[0].get("aria-sort") == "descending"
+        assert table.xpath(".//th[@data-key='measure']")[0].get("aria-sort") == "none"
+        values = [td.get("data-sort") for td in table.xpath("./tbody/tr/td[3]")]
+        numbers = [float(v) for v in values if v]
+        assert numbers == sorted(numbers, reverse=True)
+        assert values == [v for v in values if v] + [v for v in values if not v]  # blanks last

@@ -200,3 +200,11 @@ def test_dates_in_eutils_form():
     assert eutils_date(date(2025, 1, 31)) == "2025/01/31"
     assert eutils_date("2025-01-31") == "2025/01/31"
     assert eutils_date(None) is None
+
+
+def test_a_long_search_term_goes_by_post(local_sources, eutils):
+    term = " OR ".join(f'"synonym {i}"[tiab]' for i in range(120))  # a long saved query (~2,500 characters)
+    result = eutils.esearch(term)
+    (seen,) = local_sources.seen
+    assert seen.method == "POST" and seen.params["term"] == term and seen.params["usehistory"] == "y"
+    assert result.count == 25

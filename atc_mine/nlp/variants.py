@@ -39,9 +39,9 @@ THREE_TO_ONE = {
     "Thr": "T", "Trp": "W", "Tyr": "Y", "Val": "V", "Ter": "*", "*": "*", "fs": "fs",
 }  # fmt: skip
 KINDS = ("protein", "protein3", "cdna", "promoter", "rearrangement")
-#: A change written alone is tied to a gene at most this many characters before it (or
-#: VARIANT_AFTER_REACH after it) in the same sentence: one clause.
-VARIANT_BEFORE_REACH = 120
+#: A change written alone is tied to the nearest gene at most this many characters before
+#: it (about two sentences of an abstract) or VARIANT_AFTER_REACH after it in its sentence.
+VARIANT_BEFORE_REACH = 200
 VARIANT_AFTER_REACH = 60
 #: The smallest residue position a change written alone may have: "E2F", "H1N1"-like
 #: strings with one-digit positions are names, not changes.
@@ -51,7 +51,7 @@ MIN_BARE_POSITION = 10
 _GENE_BEFORE = re.compile(r"(?P<gene>[A-Za-z][A-Za-z0-9-]*?[A-Za-z0-9]|[A-Za-z])[\s\u00a0-]?\(?(?:p\.)?$")
 #: After the change: "-mutant BRAF", " mutated BRAF", " BRAF mutation".
 _GENE_AFTER = re.compile(
-    r"^\)?[\s\u00a0\u2010-\u2014-]*(?:(?:mutant|mutated|mutation|mutations|positive|-positive)[\s\u00a0]+)?(?P<gene>[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9])(?![A-Za-z0-9])"
+    r"\)?[\s\u00a0\u2010-\u2014-]*(?:(?:mutant|mutated|mutation|mutations|positive|-positive)[\s\u00a0]+)?(?P<gene>[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9])(?![A-Za-z0-9])"
 )
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z(])|\n")
 
@@ -193,11 +193,11 @@ def _tie_bare_changes(
         if gene is None:
             if genes is None:
                 genes = lexicon.find(text)
-            left, right = _sentence_bounds(text, start, end)
+            _left, right = _sentence_bounds(text, start, end)
             near = [
                 (abs(start - g_end) if g_end <= start else abs(g_start - end), entry.norm)
                 for g_start, g_end, entry in genes
-                if max(left, start - VARIANT_BEFORE_REACH) <= g_start
+                if start - VARIANT_BEFORE_REACH <= g_start
                 and g_end <= min(right, end + VARIANT_AFTER_REACH)
                 and not entry.needs_context
             ]

@@ -1,0 +1,64 @@
+"""Sequence variants tied to their gene, on real sentences of corpora/ and the review."""
+
+from __future__ import annotations
+
+import pytest
+
+from atc_mine.nlp.variants import find_variants
+from tests.nlp.recognition import mentions
+
+
+def variants(text: str) -> list[tuple[str, str]]:
+    return [(surface, norm) for _, surface, norm in mentions(text, "VARIANT")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Because dabrafenib plus trametinib has strong clinical activity against BRAF V600E mutant ATC",
+            [("BRAF V600E", "BRAF V600E")],
+        ),
+        (
+            "dabrafenib has also shown antitumor activity in patients with BRAFV600E mutant anaplastic thyroid cancer",
+            [("BRAFV600E", "BRAF V600E")],
+        ),
+        (
+            "vemurafenib in a variety of non-melanoma cancers with BRAFV600 mutations (NCT01524978)",
+            [("BRAFV600", "BRAF V600")],
+        ),
+        ("A total of 122 patients with BRAF V600 mutation–positive cancer were treated", [("BRAF V600", "BRAF V600")]),
+        ("V600E-mutant BRAF was found in 40%", [("V600E-mutant BRAF", "BRAF V600E")]),
+        ("the BRAF p.Val600Glu substitution", [("BRAF p.Val600Glu", "BRAF V600E")]),
+        ("NRAS Q61R and RAS Q61K", [("NRAS Q61R", "NRAS Q61R"), ("RAS Q61K", "RAS Q61K")]),
+        ("TERT promoter C228T mutations", [("TERT promoter C228T", "TERT C228T")]),
+        ("RET/PTC1 and RET/PTC3 rearrangements", [("RET/PTC1", "RET RET/PTC1"), ("RET/PTC3", "RET RET/PTC3")]),
+        ("KRASG12D and PIK3CA H1047R", [("KRASG12D", "KRAS G12D"), ("PIK3CA H1047R", "PIK3CA H1047R")]),
+        # A change written alone takes the gene the text ties it to.
+        ("BRAF mutations were tested. The V600E mutation was found in 12 tumours.", [("V600E", "BRAF V600E")]),
+    ],
+)
+def test_variants_are_tied_to_their_gene(sentence: str, expected: list[tuple[str, str]]) -> None:
+    assert variants(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "BRAF-mutant ATC and BRAF inhibitors",  # a gene, no change: GENE mentions (guidelines 3.3)
+        "Lenvatinib (E7080) was given to A549 xenografts.",  # code names and cell lines
+        "inhibits VEGFR1-3, VEGFR1 and mTORC1",  # gene names ending in a letter and digit
+        "The V600E mutation was common.",  # a change with no gene in reach cannot be normalised
+        "stage T4 disease",
+    ],
+)
+def test_non_variants(sentence: str) -> None:
+    assert variants(sentence) == []
+
+
+def test_gene_inside_a_variant_is_not_a_separate_gene_mention() -> None:
+    assert mentions("against BRAF V600E mutant ATC") == [("VARIANT", "BRAF V600E", "BRAF V600E")]
+
+
+def test_find_variants_works_without_spacy() -> None:
+    assert find_variants("BRAFV600E") == [("VARIANT", 0, 9, "BRAF V600E")]

@@ -241,7 +241,7 @@ def demo(
         console.print(f"  score report  : {path}")
     for fmt, paths in result.exports_by_format.items():
         for path in paths:
-            console.print(f"  {fmt + ' export':<14}: {path}", markup=False, highlight=False)
+            console.print(f"  export        : {path}  ({fmt})", markup=False, highlight=False)
     for fmt, path in result.tables.items():
         console.print(f"  {'table ' + fmt:<14}: {path}", markup=False, highlight=False)
     for path in result.plots:

@@ -32,6 +32,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from atc_mine.evidence.patterns import (
@@ -62,9 +63,13 @@ MONTHS = {
 
 
 # -- inputs --------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SourceDocument:
-    """A current document with what the grouping needs from its extraction."""
+    """A current document with what the grouping needs from its extraction.
+
+    Not slotted, so that what is read from its whole text (is it about ATC, about the thyroid) is
+    computed once per document and cached, not once per question.
+    """
 
     doc_pk: int
     source: str
@@ -112,7 +117,16 @@ class SourceDocument:
         first = next((line.strip() for line in self.text.splitlines() if line.strip()), None)
         return first
 
-    @property
+    @cached_property
+    def mentions_atc(self) -> bool:
+        """Its title, text or registry conditions name ATC (see :func:`patterns.mentions_atc`)."""
+        return mentions_atc(self.relevance_text)
+
+    @cached_property
+    def mentions_thyroid(self) -> bool:
+        return matches("THYROID_MENTION", self.relevance_text)
+
+    @cached_property
     def relevance_text(self) -> str:
         """Title, text and the registry's conditions/keywords: what 'is it about ATC?' reads."""
         parts = [self.title or "", self.text]
@@ -335,9 +349,7 @@ def document_cohorts(document: SourceDocument) -> set[str]:
 
 
 def document_is_atc(document: SourceDocument) -> bool:
-    return mentions_atc(document.relevance_text) or any(
-        is_atc_cohort(figure_cohort(document, f)) for _, f in document.figures
-    )
+    return document.mentions_atc or any(is_atc_cohort(figure_cohort(document, f)) for _, f in document.figures)
 
 
 class _Groups:
@@ -471,9 +483,7 @@ def _same_disease(a: Iterable[SourceDocument], b: Iterable[SourceDocument]) -> b
     a, b = list(a), list(b)
     if any(document_is_atc(d) for d in a) and any(document_is_atc(d) for d in b):
         return True
-    return any(matches("THYROID_MENTION", d.relevance_text) for d in a) and any(
-        matches("THYROID_MENTION", d.relevance_text) for d in b
-    )
+    return any(d.mentions_thyroid for d in a) and any(d.mentions_thyroid for d in b)
 
 
 def _suggest_trials(groups: list[StudyGroup]) -> None:

@@ -45,7 +45,7 @@ from atc_mine.evidence.grouping import (
     place_figure,
     same_cut,
 )
-from atc_mine.evidence.patterns import ROMAN, is_atc_cohort, mentions_atc, phase_of
+from atc_mine.evidence.patterns import ROMAN, is_atc_cohort, phase_of
 from atc_mine.evidence.stats import clopper_pearson
 from atc_mine.evidence.units import MONTHS_PER_UNIT, to_months
 from atc_mine.records import OutcomeFigure
@@ -534,7 +534,7 @@ def draw_study(group: StudyGroup, study_id: str) -> StudyDrawing:
     if context.relevant and not shown:
         others = ", ".join(sorted(c or "not stated" for c in drafts))
         note = f"no ATC figures in the sources (figures for: {others})" if drafts else "no figures in the sources"
-        cohort = DEFAULT_ATC_COHORT if any(mentions_atc(d.relevance_text) for d in documents) else None
+        cohort = DEFAULT_ATC_COHORT if any(d.mentions_atc for d in documents) else None
         row, _, _ = build_row(context, RowDraft(cohort=cohort), in_atc_table=True, note=note)
         drawing.rows.insert(0, row)
     main = next((r for r in drawing.rows if r.in_atc_table), drawing.rows[0] if drawing.rows else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import importlib.util
 import json
 import pickle
 from pathlib import Path
@@ -40,9 +41,9 @@ def test_every_quoted_source_is_verbatim_in_its_file():
 
 
 def test_drugbank_ids_are_the_packaged_dictionary_s_never_typed_by_hand():
-    import drug_named_entity_recognition
-
-    package = Path(drug_named_entity_recognition.__file__).parent / "drug_ner_dictionary.pkl.bz2"
+    # Found without importing the package (its import builds every n-gram index: seconds).
+    (folder,) = importlib.util.find_spec("drug_named_entity_recognition").submodule_search_locations
+    package = Path(folder) / "drug_ner_dictionary.pkl.bz2"
     with bz2.open(package, "rb") as handle:
         canonical = pickle.load(handle)["drug_canonical_to_data"]
     for drug in DRUGS.values():

@@ -19,6 +19,8 @@ from tests.evidence.conftest import (
     HA,
     LIM,
     MEDLINE,
+    NELFINAVIR,
+    ROAR,
     SAVVIDES,
     SMALLRIDGE,
     SOSA,
@@ -413,3 +415,73 @@ def test_redraw_is_skipped_when_nothing_changed_unless_forced(store, force, redr
     assert redraw_studies(store, force=force).redrawn is redrawn
     put(store, read(CAPDEVILA))
     assert redraw_studies(store, force=False).redrawn
+
+
+def posted(measure: str, group: str, **values) -> OutcomeFigure:
+    """A registry posted-result figure as ``atc_mine.sources.ctgov_results`` writes one (cohort = group title)."""
+    sentence = f"{measure} [ClinicalTrials.gov posted result] {group}"
+    return OutcomeFigure(measure=measure, sentence=sentence, start=0, end=0, cohort=group, **values)
+
+
+def test_registry_results_groups_of_an_atc_trial_are_arms_of_its_atc_row(store):
+    sosa = with_metadata(read(SOSA), linked_trials=["NCT00507429"])
+    cpf, cp = ("carboplatin", "fosbretabulin", "paclitaxel"), ("carboplatin", "paclitaxel")
+    put(store, sosa, [fig(sosa, "N_ENROLLED", "Eighty patients were assigned", count=80, drugs=cpf, cohort="ATC")])
+    # Hand-made registry record with posted results for FACT (the corpus has only a page excerpt).
+    registry = Document(
+        doc_id="NCT00507429",
+        source="ctgov",
+        title="Study of Combretastatin and Paclitaxel/Carboplatin in the Treatment of Anaplastic Thyroid Cancer",
+        text="Study of Combretastatin and Paclitaxel/Carboplatin in the Treatment of Anaplastic Thyroid Cancer",
+        metadata={"nct_id": "NCT00507429", "has_results": True, "results_first_post_date": "2014-06-09"},
+    )
+    put(
+        store,
+        registry,
+        [
+            posted(
+                "OS_MEDIAN", "CA4P + Carboplatin + Paclitaxel", value=5.2, unit="months", drugs=cpf, trial="NCT00507429"
+            ),
+            posted("OS_MEDIAN", "Carboplatin + Paclitaxel", value=4.0, unit="months", drugs=cp, trial="NCT00507429"),
+        ],
+    )
+    redraw_studies(store)
+    (row,) = study_rows(store)
+    assert row["study_id"] == "NCT00507429" and row["cohort"] == "ATC" and row["n"] == 80
+    arms = {f["arm"]: f["number"] for f in study_figures(store) if f["field"] == "os_median_months"}
+    assert arms == {"CA4P + Carboplatin + Paclitaxel": 5.2, "Carboplatin + Paclitaxel": 4.0}
+    assert "NCT00507429 registry (2014-06-09)" in row["sources"]
+
+
+def test_registry_results_of_a_basket_give_the_atc_group_its_row(store):
+    roar = read(ROAR)  # real record (no results in this 2015 copy); the posted figures are hand-made
+    put(
+        store,
+        roar,
+        [
+            posted(
+                "ORR",
+                "Anaplastic Thyroid Cancer",
+                percent=56.0,
+                count=20,
+                denominator=36,
+                drugs=DT,
+                trial="NCT02034110",
+            ),
+            posted("ORR", "Biliary Tract Cancer", percent=51.0, drugs=DT, trial="NCT02034110"),
+        ],
+        ncts=["NCT02034110"],
+    )
+    redraw_studies(store)
+    atc = only_row(store, cohort="ATC")
+    assert atc["in_atc_table"] and atc["orr_percent"] == 56.0 and atc["orr_basis"] == "20/36 (ORR count)"
+    assert not only_row(store, cohort="Biliary Tract Cancer")["in_atc_table"]
+
+
+def test_a_real_registry_record_of_another_disease_stays_out_of_the_atc_table(store):
+    nelfinavir = read(NELFINAVIR)  # real legacy XML with posted results (adenoid cystic carcinoma)
+    put(store, nelfinavir, nelfinavir.posted_outcomes)
+    redraw_studies(store)
+    assert study_rows(store) == []
+    rows = study_rows(store, atc_only=False)
+    assert rows and {r["study_id"] for r in rows} == {"NCT01065844"} and rows[0]["sd"] == 7

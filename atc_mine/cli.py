@@ -188,7 +188,9 @@ def score_study_table(db: Path, gold: Path, json_out: Path | None, *, details: b
 def table(
     db: DbOption = Path("atc_mine.db"),
     fmt: Annotated[str, typer.Option("--format", help="md, csv, xlsx or html.")] = "md",
-    out: Annotated[Path, typer.Option("--out", help="The file to write.")] = Path("evidence_table.md"),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="The file to write (default: evidence_table.<format>).")
+    ] = None,
     therapy_class: Annotated[
         str | None,
         typer.Option("--class", help="Only one therapy class: targeted, immuno, combination, chemo, unclassified."),
@@ -201,6 +203,7 @@ def table(
     ] = False,
 ) -> None:
     """The evidence table: one row per study and cohort, merged across publications and the registry."""
+    out = out or Path(f"evidence_table.{fmt}")
     output = api.table(db, fmt=fmt, out=out, therapy_class=therapy_class, all_cohorts=all_cohorts, plot_dir=plot)
     console.print(f"{output.rows} rows -> {output.table}", markup=False, highlight=False)
     for path in output.plots:

@@ -330,15 +330,19 @@ def _print_refresh(report) -> None:  # noqa: ANN001 - atc_mine.refresh.RefreshRe
         f"changed, {counts['figures_removed']} removed outcome figures; {counts['extracted']} documents extracted",
         markup=False,
         highlight=False,
+        soft_wrap=True,
     )
     for change in report.documents[:10]:
         console.print(
-            f"  {change.status:<8} {change.source}:{change.doc_id}  {change.title or ''}", markup=False, highlight=False
+            f"  {change.status:<8} {change.source}:{change.doc_id}  {change.title or ''}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
         )
     if len(report.documents) > 10:
         console.print(f"  ... and {len(report.documents) - 10} more in the report", markup=False, highlight=False)
     for path in report.files:
-        console.print(f"report: {path}", markup=False, highlight=False)
+        console.print(f"report: {path}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _source_settings(db: Path, eutils_url: str | None, ctgov_url: str | None, email: str | None) -> Settings:

@@ -414,11 +414,27 @@ def _measure(value: Any) -> str | None:
     return text.upper()
 
 
+#: Abbreviations of time units curators type (and abstracts use: "mo", "wk").
+UNIT_SPELLINGS = {
+    "mo": "months",
+    "mos": "months",
+    "m": "months",
+    "wk": "weeks",
+    "wks": "weeks",
+    "w": "weeks",
+    "d": "days",
+    "yr": "years",
+    "yrs": "years",
+    "y": "years",
+}
+
+
 def _unit(value: Any) -> str | None:
     text = _cell_text(value)
     if text is None:
         return None
-    unit = text.lower() if text.lower().endswith("s") else text.lower() + "s"
+    unit = text.lower().rstrip(".")
+    unit = UNIT_SPELLINGS.get(unit, unit if unit.endswith("s") else unit + "s")
     if unit not in TIME_UNITS:
         raise ValueError(f"unit {text!r} is not one of {', '.join(TIME_UNITS)}")
     return unit
@@ -515,7 +531,9 @@ def parse_correction_text(text: str) -> dict[str, Any]:
 
 
 def _same(name: str, a: Any, b: Any) -> bool:
-    if name in ("drugs", "ci"):
+    if name == "drugs":  # a regimen is a set: "paclitaxel + sorafenib" is "sorafenib + paclitaxel"
+        return sorted(a or ()) == sorted(b or ())
+    if name == "ci":
         a, b = tuple(a or ()), tuple(b or ())
         if len(a) != len(b):
             return False
@@ -864,7 +882,8 @@ def plan_decisions(
                 errors.append((item.where, f"count {fixed.count} is above its denominator {fixed.denominator}"))
                 continue
             if item.status == "accept" and corrections:
-                changed = ", ".join(sorted(corrections))
+                shown = {"drugs": "regimen", "ci": "ci_low/ci_high"}
+                changed = ", ".join(sorted(shown.get(name, name) for name in corrections))
                 errors.append(
                     (
                         item.where,

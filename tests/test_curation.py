@@ -152,6 +152,7 @@ def test_malformed_rows_are_reported_by_line_and_nothing_is_written(real_db, tmp
         ({"status": "correct", "trial": "NCT123"}, "is not an NCT ID"),
         ({"status": "correct", "measure": "XYZ"}, "measure 'XYZ' is not one of"),
         ({"status": "correct", "count": "25"}, "count 25 is above its denominator 20"),
+        ({"regimen": "sorafenib + paclitaxel"}, "status is accept but regimen differ"),
     ],
 )
 def test_each_kind_of_bad_row_is_refused(real_db, tmp_path, edit, message):
@@ -162,6 +163,22 @@ def test_each_kind_of_bad_row_is_refused(real_db, tmp_path, edit, message):
         api.import_curation([write_csv(tmp_path / "bad.csv", [row])], db=real_db)
     assert caught.value.errors[0][0] == "line 2" and message in caught.value.errors[0][1]
     assert counts(real_db)[0] == 0
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"regimen": "Sorafenib"},  # names are lower-cased
+        {"percent": "10%", "count": "2.0"},  # as spreadsheets show numbers
+        {"not_reached": "FALSE"},  # as Excel writes booleans back
+        {"cohort": " ATC "},
+    ],
+)
+def test_cells_a_spreadsheet_rewrites_are_not_corrections(real_db, tmp_path, edit):
+    row = by_measure(export_csv(real_db, tmp_path), "savvides", "PR")
+    row.update({"status": "accept", "curator": "ana"} | edit)
+    api.import_curation([write_csv(tmp_path / "ok.csv", [row])], db=real_db)
+    assert api.decisions(real_db).iloc[0]["status"] == "accept"
 
 
 def test_conflicting_rows_for_one_figure_are_refused(real_db, tmp_path):

@@ -532,10 +532,10 @@ def _pubmed_window(
     report.windows.append(window)
     run.progress("pubmed", 0, result.count - len(known))
     done = 0
+    requests_mark = client.stats.total  # the batch's requests (retries included) are made before it is yielded
     while True:
         try:
             for batch in client.fetch_batches(result, skip=known):
-                requests_before = client.stats.total
                 with run.store.atomic():
                     run.store_batch(batch.documents, report)
                     done += len(batch.documents)
@@ -555,8 +555,9 @@ def _pubmed_window(
                         step="efetch",
                         detail=_batch_detail(batch, result),
                         documents=len(batch.documents),
-                        requests=max(client.stats.total - requests_before, 1),
+                        requests=client.stats.total - requests_mark,
                     )
+                requests_mark = client.stats.total
                 run.progress("pubmed", len(batch.documents), None)
             return
         except HistoryExpired:
@@ -580,8 +581,8 @@ def _batch_detail(batch: FetchBatch, result: SearchResult) -> dict[str, Any]:
 def _pubmed_ids(run: _Run, client: EutilsClient, ids: Sequence[str], report: SourceReport) -> None:
     run.progress("pubmed", 0, len(ids))
     report.found = len(ids)
+    requests_mark = client.stats.total
     for batch in client.fetch_ids(ids):
-        requests_before = client.stats.total
         with run.store.atomic():
             run.store_batch(batch.documents, report)
             log_fetch(
@@ -592,8 +593,9 @@ def _pubmed_ids(run: _Run, client: EutilsClient, ids: Sequence[str], report: Sou
                 step="efetch",
                 detail={"via": "id", "ids": len(batch.requested or ()), "missing": list(batch.missing)},
                 documents=len(batch.documents),
-                requests=max(client.stats.total - requests_before, 1),
+                requests=client.stats.total - requests_mark,
             )
+        requests_mark = client.stats.total
         run.progress("pubmed", len(batch.requested or ()), None)
 
 
@@ -602,6 +604,7 @@ def _ctgov_refresh(run: _Run, client: CtgovClient, query: CtgovQuery, report: So
     key = report.query_key = query.key()
     mark = get_watermark(run.store, "ctgov", key)
     committed = report.watermark_before = mark.watermark if mark else None
+    requests_mark = client.stats.total  # a page's requests (retries included) are made before it is yielded
     while True:
         since = committed
         seen_max: str | None = None
@@ -622,7 +625,16 @@ def _ctgov_refresh(run: _Run, client: CtgovClient, query: CtgovQuery, report: So
                 # Sorted oldest update first, everything up to seen_max is stored (studies of that
                 # very day may follow on the next page: the next run starts from it, inclusive).
                 committed = _later(since, seen_max) if (in_order or last) else since
-                _commit_page(run, client, page, report, key=key, committed=committed, final=last)
+                _commit_page(
+                    run,
+                    page,
+                    report,
+                    key=key,
+                    committed=committed,
+                    final=last,
+                    requests=client.stats.total - requests_mark,
+                )
+                requests_mark = client.stats.total
             report.watermark_after = committed
             return
         except PageTokenExpired:
@@ -638,15 +650,14 @@ def _later(a: str | None, b: str | None) -> str | None:
 
 def _commit_page(
     run: _Run,
-    client: CtgovClient,
     page: StudiesPage,
     report: SourceReport,
     *,
     key: str,
     committed: str | None,
     final: bool,
+    requests: int,
 ) -> None:
-    requests_before = client.stats.total
     with run.store.atomic():
         run.store_batch(page.documents, report)
         set_watermark(
@@ -666,7 +677,7 @@ def _commit_page(
             step="studies",
             detail={"next_page": bool(page.next_page_token), "latest_update": page.last_update},
             documents=len(page.documents),
-            requests=max(client.stats.total - requests_before, 1),
+            requests=requests,
         )
     run.progress("ctgov", len(page.documents), None)
 

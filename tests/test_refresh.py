@@ -398,6 +398,13 @@ def test_the_refresh_survives(server, tmp_path, light_nlp, clean, case):
     assert server.pending_faults() == 0, "every fault was met"
     assert report.status == "ok"
     assert snapshot(tmp_path / "e.db") == clean  # nothing lost, nothing duplicated
+    # The fetch log counts every request a batch took, retries included.
+    with Store(tmp_path / "e.db") as store:
+        log = fetch_log(store)
+    counts = server.counts()
+    assert sum(r["requests"] for r in log if r["source"] == "ctgov") == counts["studies"]
+    logged = sum(r["requests"] for r in log if r["source"] == "pubmed")
+    assert counts["efetch"] <= logged <= counts["efetch"] + counts["esearch"] - 1  # + a search made again
 
 
 # -- faults: stop with a clear error, nothing half-written, resume --------------------------------

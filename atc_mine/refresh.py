@@ -30,6 +30,9 @@ refresh extracts what they stored). All three are incremental and crash-safe:
 The "what changed" report (new, updated, deleted documents; new, changed, removed outcome
 figures) covers every document version written since the last successful run of the same
 command, so a run that follows a crash also reports what the crashed run stored.
+
+``atc_mine.refresh`` is also the name of the exported function (``atc_mine.refresh(db=...)``):
+import this module's members with ``from atc_mine.refresh import ...``.
 """
 
 from __future__ import annotations

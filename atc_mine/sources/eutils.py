@@ -157,6 +157,8 @@ class EutilsClient:
             raise ValueError(f"batch_size must be between 1 and {ESEARCH_MAX_IDS} (NBK25499)")
         self.api_key = api_key or None
         self.email = email or None
+        if self.email is None:
+            log.info("E-utilities: no contact email set (ATC_MINE_EMAIL or --email); NCBI asks tools to send one")
         self.tool = tool
         self.db = db
         self.batch_size = batch_size

@@ -1,321 +1,742 @@
-"""Outcome figures: response counts and rates, medians with CIs, landmark rates, N.
+"""Outcome figures: patients, response categories and rates, medians with CIs, landmark rates.
 
-Each sentence is matched against the patterns of ``data/outcome_patterns.json`` (macros
-expanded, named groups giving the fields). Each figure is then tied to its regimen (the
-drugs named in the sentence, else the document's main regimen), its trial (an NCT ID in
-the sentence, else the document's only one, else the registry link of the record) and
-its cohort (the histology named in the sentence, else the document's). Response
-categories follow RECIST 1.1 (Eisenhauer et al., Eur J Cancer 2009;45:228-47).
+A spaCy component (``atc_outcomes``) that reads every sentence of ``doc._.atc_sentence_spans``
+that could hold a figure (a digit or number word, and a measure or enrolment word) and writes
+``doc._.atc_outcomes``: figures of the extraction contract, tied to regimen, trial, cohort and
+subgroup by :mod:`atc_mine.nlp.attribution`.
+
+Per sentence:
+
+1. **Normalise** without changing length (:func:`atc_mine.nlp.numbers.normalise`: PDF
+   artefacts, dashes, spaces, "·" decimals).
+2. **Mask** what can never be a figure (``outcome_exclusions.json`` scope ``mask``: doses,
+   ages, p-values, hazard ratios, dates, reference numbers, ranges, follow-up, schedules...)
+   with "#", and drug names with "§", again without changing length.
+3. **Match templates** (``outcome_patterns.json``) in order; a template's ``region`` holds the
+   stated numbers (one figure or a list), ``trig`` the measure words. A later template never
+   takes numbers an earlier one took.
+4. **Handle** each match by its kind: the measure words become contract measures
+   (``outcome_lexicon.json``), the region is split into items that
+   :func:`~atc_mine.nlp.numbers.parse_quantity` reads, and lists are paired with lists
+   ("Median PFS and OS were 3.7 and 17.5 months, respectively"; "48%, 24%, and 12% ... after
+   3, 6, and 12 months"; "26% versus 9% for CP/fosbretabulin versus CP").
+5. **Veto** a figure whose clause or sentence is about something else
+   (``outcome_exclusions.json`` scopes ``clause``/``sentence``/``trigger``: adverse events,
+   preclinical models, biomarker prevalence, plans and hypotheses, prior therapy).
+
+Figures in a structured abstract's background section describe other studies or the disease
+and are dropped. Response categories are those of RECIST 1.1 (Eisenhauer et al., Eur J Cancer
+2009;45:228-47): CR, PR, SD, PD; ORR = CR + PR; DCR = CR + PR + SD. What counts as a figure,
+and what does not, follows ``gold/GUIDELINES.md`` section 4.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from atc_mine.errors import PatternFileError
 from atc_mine.nlp.doc_data import CONTEXT, OUTCOMES, entities
-from atc_mine.nlp.rules import load_data_file, load_records
-
-NUMBER_WORDS = {
-    "zero": 0,
-    "none": 0,
-    "no": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "one hundred": 100,
-}
-UNIT_NAMES = {
-    "mo": "months",
-    "mos": "months",
-    "month": "months",
-    "months": "months",
-    "wk": "weeks",
-    "wks": "weeks",
-    "week": "weeks",
-    "weeks": "weeks",
-    "day": "days",
-    "days": "days",
-    "yr": "years",
-    "yrs": "years",
-    "year": "years",
-    "years": "years",
-}
-MEDIAN_MEASURES = {
-    "progression-free survival": "PFS_MEDIAN",
-    "pfs": "PFS_MEDIAN",
-    "overall survival": "OS_MEDIAN",
-    "os": "OS_MEDIAN",
-    "survival": "OS_MEDIAN",
-    "duration of response": "DOR_MEDIAN",
-    "response duration": "DOR_MEDIAN",
-    "dor": "DOR_MEDIAN",
-}
-RATE_MEASURES = {"disease control": "DCR", "dcr": "DCR", "clinical benefit": "CBR", "cbr": "CBR"}
-
-#: Cohort cues, most specific first: (regex, cohort label).
-COHORT_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(
-            r"\bBRAF[ -]?V600E?\b.{0,60}?(?:anaplastic|ATC)|(?:anaplastic|ATC).{0,40}?BRAF[ -]?V600E?", re.I | re.S
-        ),
-        "BRAF V600E-mutant ATC",
-    ),
-    (re.compile(r"\banaplastic\b|\bATCs?\b"), "ATC"),
-    (re.compile(r"\bpoorly differentiated\b|\bPDTCs?\b", re.I), "PDTC"),
-    (re.compile(r"\bmedullary\b|\bMTCs?\b", re.I), "MTC"),
-    (re.compile(r"\bradioiodine[- ]refractory\b|\bRR-DTC\b|\bRAI-refractory\b", re.I), "RR-DTC"),
-    (re.compile(r"\bdifferentiated thyroid\b|\bDTCs?\b", re.I), "DTC"),
+from atc_mine.nlp.numbers import LEXICON_FILE, Quantity, normalise, parse_quantity, parse_timepoints
+from atc_mine.nlp.outcome_rules import (
+    EXCLUSIONS_FILE,
+    PATTERNS_FILE,
+    OutcomePattern,
+    OutcomeRules,
+    measure_terms,
+    outcome_rules,
 )
+from atc_mine.nlp.sentences import SENTENCE_SPANS, split_sentences
 
+#: Sections whose figures are not the study's own results (NLM category BACKGROUND/OBJECTIVE).
+NON_RESULT_SECTIONS = frozenset({"background"})
+#: How far before the measure words a 'trigger'-scope veto looks ("prior partial responses").
+TRIGGER_WINDOW = 40
+#: How far after a match a trailing qualifier may run ("... (PR) in the stage IVB group").
+TRAILING_QUALIFIER_CHARS = 60
+MASK_CHAR = "#"
+DRUG_CHAR = "§"
 
-def to_int(text: str | None) -> int | None:
-    if text is None:
-        return None
-    text = text.strip().lower()
-    if text.isdigit():
-        return int(text)
-    if text in NUMBER_WORDS:
-        return NUMBER_WORDS[text]
-    if "-" in text:
-        tens, _, ones = text.partition("-")
-        if tens in NUMBER_WORDS and ones in NUMBER_WORDS:
-            return NUMBER_WORDS[tens] + NUMBER_WORDS[ones]
-    return None
-
-
-def to_float(text: str | None) -> float | None:
-    return float(text) if text else None
-
-
-def response_measure(word: str) -> str | None:
-    word = word.lower()
-    if word.startswith(("complete", "cr")):
-        return "CR"
-    if word.startswith(("partial", "pr")):
-        return "PR"
-    if word.startswith(("stable", "sd")):
-        return "SD"
-    if word.startswith(("progressive", "pd")):
-        return "PD"
-    if word.startswith("objective"):
-        return "ORR"
-    return None
-
-
-def normalise_sentence(text: str) -> str:
-    """Undo PDF artefacts without changing the length (offsets stay valid)."""
-    text = text.replace("\u00b7", ".").replace("\u2013", "-").replace("\u2014", "-").replace("\u00a0", " ")
-    # "n 5 17" is how "n = 17" comes out of some PDF converters.
-    return re.sub(r"\b([nN]) 5 (?=\d)", r"\1 = ", text)
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:but|whereas|while|although|and|however)\b|\.\s")
+_QUAL_LEAD = re.compile(
+    r"^(?:\s|,|;|and\b|versus\b|vs\.?|or\b|compared\s+(?:with|to)\b|respectively\b)*"
+    r"(?:(?:for|in|among|with|within)\s+)?",
+    re.I,
+)
+_LIST_SPLIT = re.compile(r"\s*(?:,\s*(?:and|or)?\s*|\s(?:and|or|versus|vs\.?|compared\s+with)\s+)\s*", re.I)
+_TRAILING_QUALIFIER = re.compile(
+    r"\s*(?:(?:in|among|for|within)\s+(?:the\s+)?(?P<q>[^,;.()]{1,50}?(?:group|population|cohort|arm|patients|subset|stage\s+\w+)))",
+    re.I,
+)
+_AT_TIMEPOINT = re.compile(
+    r"\b(?:at|after)\s+(\d{1,3}|one|two|three|four|six|eight|twelve)\s*-?\s*(weeks?|months?|years?)\b", re.I
+)
+_EVALUABLE_WORDS = re.compile(r"evaluab|assessab|evaluated|assessed|measurable", re.I)
+_PAREN_GROUP = re.compile(r"\([^()]*(?:\([^()]*\)[^()]*)*\)|\[[^\[\]]*\]")
+_CI_WORDS = re.compile(r"\bCI\b|confidence", re.I)
+_CLAUSE_END = re.compile(r"[,;.]|$")
+_SUBSET_PERCENT = re.compile(r"\s*\(\s*\d+(?:\.\d+)?\s*%")
 
 
 @dataclass(frozen=True, slots=True)
-class OutcomePattern:
-    id: str
-    group: str
-    regex: re.Pattern[str]
+class Candidate:
+    """A figure found in a sentence, before attribution. Offsets are document offsets."""
+
+    measure: str
+    quantity: Quantity
+    value_start: int
+    value_end: int
+    trig_start: int
+    sentence: int
+    rule: str
+    timepoint: str | None = None
+    #: the words that qualify this value ("for the CP arm", "in MDTC patients"), if any
+    qualifier: str | None = None
+    qualifier_start: int | None = None
+    #: the noun phrase of a counted group ("17 with ATC", "Two of the MTC patients")
+    group: str | None = None
+    group_start: int | None = None
+    subgroup: str | None = None
 
 
-@cache
-def outcome_patterns(name: str = "outcome_patterns.json") -> tuple[OutcomePattern, ...]:
-    macros: dict[str, str] = load_data_file(name).get("macros", {})
-    records = load_records(name, "patterns", required=("id", "measure_group", "regex"))
+@dataclass(slots=True)
+class SentenceState:
+    """What one sentence's matches share: the list of qualifiers a 'respectively' named."""
 
-    def expand(text: str) -> str:
-        for _ in range(5):  # macros may use macros
-            new = re.sub(r"\{([A-Z_]+)\}", lambda m: macros.get(m.group(1), m.group(0)), text)
-            if new == text:
-                break
-            text = new
-        return text
-
-    compiled = []
-    for record in records:
-        try:
-            compiled.append(OutcomePattern(record["id"], record["measure_group"], re.compile(expand(record["regex"]))))
-        except re.error as exc:
-            raise PatternFileError(f"{name}: pattern {record['id']!r}: {exc}") from None
-    return tuple(compiled)
+    last_qualifiers: list[tuple[str, int]] = field(default_factory=list)
+    group_denominator: int | None = None
 
 
-def _figures_from_match(group: str, m: re.Match[str]) -> list[dict]:
-    g = m.groupdict()
-    pct = to_float(g.get("percent"))
-    if group == "trigger":
-        trigger = g["trigger"].lower()
-        measure = next((v for k, v in RATE_MEASURES.items() if trigger.startswith(k)), "ORR")
-        return [{"measure": measure, "percent": pct}]
-    if group == "response":
-        measure = response_measure(g["response"])
-        if measure is None:
-            return []
-        return [
-            {
-                "measure": measure,
-                "count": to_int(g.get("count")),
-                "denominator": to_int(g.get("denominator")),
-                "percent": pct,
-            }
-        ]
-    if group in ("median", "median_pair"):
-        unit = UNIT_NAMES.get((g.get("unit") or "").rstrip(".").lower())
-        if group == "median_pair":
-            first = MEDIAN_MEASURES[g["first"].lower()]
-            second = MEDIAN_MEASURES[g["second"].lower()]
-            return [
-                {"measure": first, "value": to_float(g["value"]), "unit": unit},
-                {"measure": second, "value": to_float(g["value2"]), "unit": unit},
-            ]
-        measure = MEDIAN_MEASURES.get(g["trigger"].lower())
-        if measure is None:
-            return []
-        ci = (float(g["ci_low"]), float(g["ci_high"])) if g.get("ci_low") else None
-        if g.get("nr"):
-            return [{"measure": measure, "not_reached": True}]
-        return [{"measure": measure, "value": to_float(g.get("value")), "unit": unit, "ci": ci}]
-    if group == "landmark":
-        trigger = g["trigger"].lower()
-        measure = "PFS_RATE" if trigger in ("progression-free survival", "pfs") else "OS_RATE"
-        tp = to_int(g["tp_value"])
-        return [{"measure": measure, "percent": pct, "timepoint": f"{tp} {g['tp_unit'].lower()}s"}]
-    if group == "enrolled":
-        return [{"measure": "N_ENROLLED", "count": to_int(g.get("count"))}]
-    if group == "evaluable":
-        return [
-            {"measure": "N_EVALUABLE", "count": to_int(g.get("count"))},
-            {"measure": "N_ENROLLED", "count": to_int(g.get("denominator"))},
-        ]
-    if group == "evaluated":
-        return [{"measure": "N_EVALUABLE", "count": to_int(g.get("count"))}]
+class _Match:
+    """One template match on one sentence, with the views a handler needs."""
+
+    def __init__(self, m: re.Match[str], pattern: OutcomePattern, norm: str, masked: str, offset: int, index: int):
+        self.m, self.pattern, self.norm, self.masked, self.offset, self.index = m, pattern, norm, masked, offset, index
+
+    def text(self, group: str) -> str:
+        span = self.m.span(group) if group in self.m.re.groupindex else (-1, -1)
+        return self.norm[span[0] : span[1]] if span[0] >= 0 else ""
+
+    def span(self, group: str) -> tuple[int, int] | None:
+        if group not in self.m.re.groupindex or self.m.start(group) < 0:
+            return None
+        return self.m.span(group)
+
+    def candidate(self, measure: str, quantity: Quantity, start: int, end: int, **extra) -> Candidate:
+        trig = self.span("trig") or (start, end)
+        return Candidate(
+            measure=measure,
+            quantity=quantity,
+            value_start=self.offset + start,
+            value_end=self.offset + end,
+            trig_start=self.offset + trig[0],
+            sentence=self.index,
+            rule=self.pattern.id,
+            **extra,
+        )
+
+
+# -- lists, items and qualifiers -------------------------------------------------------------------
+def _items(rules: OutcomeRules, kind: str, masked: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the values in ``masked[start:end]``, skipping bracketed asides that follow a word."""
+    blanked = masked
+    for g in _PAREN_GROUP.finditer(masked, start, end):
+        before = masked[max(start, g.start() - 2) : g.start()].rstrip()
+        aside = before and not before[-1].isdigit() and not before.endswith("%") and not _CI_WORDS.search(g.group())
+        if aside and kind == "time":  # "(n=55; ...)" after "for the CP/fosbretabulin arm"
+            blanked = blanked[: g.start()] + " " * (g.end() - g.start()) + blanked[g.end() :]
+    return [i.span() for i in rules.item_regex[kind].finditer(blanked, start, end) if i.group().strip()]
+
+
+def _clean_qualifier(text: str) -> str | None:
+    text = _PAREN_GROUP.sub(" ", text)
+    text = _QUAL_LEAD.sub("", text)
+    text = re.sub(r"(?:\s|,|;|\band\b|\bversus\b|\bvs\.?|\bor\b)+$", "", text, flags=re.I).strip(" ,;:")
+    return text or None
+
+
+def _split_list(text: str, start: int) -> list[tuple[str, int]]:
+    """'RR-DTC, MTC, and ATC' -> parts with offsets; a shared unit spreads ('0.15 and 0.3 mg')."""
+    text_clean = _QUAL_LEAD.sub("", text)
+    base = start + (len(text) - len(text_clean))
+    parts: list[tuple[str, int]] = []
+    position = 0
+    for m in _LIST_SPLIT.finditer(text_clean):
+        parts.append((text_clean[position : m.start()], base + position))
+        position = m.end()
+    parts.append((text_clean[position:], base + position))
+    parts = [(re.sub(r"^(?:the|a|an)\s+", "", p.strip(" ,;"), flags=re.I), s) for p, s in parts if p.strip(" ,;")]
+    unit = next(
+        (u.group(1) for p, _ in reversed(parts) if (u := re.search(r"\d\s*(mg(?:/m2|/kg)?|µg|mcg)\b", p))), None
+    )
+    if unit:
+        parts = [(f"{p} {unit}" if re.fullmatch(r"\d+(?:\.\d+)?", p) else p, s) for p, s in parts]
+    return parts
+
+
+def _pair(
+    measures: list[str | None],
+    timepoints: list[str],
+    items: list[tuple[int, int, str | None, int | None]],
+    listed: list[tuple[str, int]],
+) -> list[tuple[str | None, str | None, tuple[int, int], str | None, int | None]]:
+    """Pair measures, time points, values and qualifiers, 'respectively'-style.
+
+    ``items`` are (start, end, own qualifier, its offset); ``listed`` is a qualifier list
+    stated once for all values ("for RR-DTC, MTC, and ATC, respectively").
+    """
+    k, n = len(measures), len(items)
+    out = []
+    for i, (start, end, qual, qual_at) in enumerate(items):
+        if k == n or k <= 1:
+            measure = measures[i] if k == n else (measures[0] if measures else None)
+            group = i
+        elif n % k == 0:
+            measure, group = measures[i % k], i // k
+        else:
+            measure, group = (measures[i] if i < k else None), i
+        if qual is None and k > 1 and n % k == 0 and n > k:
+            last = items[(group + 1) * k - 1]
+            qual, qual_at = last[2], last[3]
+        if qual is None and listed:
+            groups = n // k if k > 1 and n % k == 0 else n
+            index = group if k > 1 and n % k == 0 else i
+            if len(listed) == groups:
+                qual, qual_at = listed[index]
+            elif len(listed) == 1:
+                qual, qual_at = listed[0]
+        timepoint = None
+        if len(timepoints) == n:
+            timepoint = timepoints[i]
+        elif len(timepoints) == k and k > 1:
+            timepoint = timepoints[i % k]
+        elif len(timepoints) == 1:
+            timepoint = timepoints[0]
+        out.append((measure, timepoint, (start, end), qual, qual_at))
+    return out
+
+
+def _value_items(h: _Match, rules: OutcomeRules, kind: str) -> list[tuple[int, int, str | None, int | None]]:
+    """The items of the region, each with the qualifier that follows it."""
+    region = h.span("region")
+    if region is None:
+        return []
+    spans = _items(rules, kind, h.masked, *region)
+    if not spans:
+        spans = [region]
+    result = []
+    for i, (start, end) in enumerate(spans):
+        stop = spans[i + 1][0] if i + 1 < len(spans) else region[1]
+        raw = h.norm[end:stop]
+        qual = _clean_qualifier(raw)
+        qual_at = end + raw.find(qual[:8]) if qual else None
+        result.append((start, end, qual, qual_at))
+    return result
+
+
+def _listed_qualifiers(h: _Match, state: SentenceState) -> list[tuple[str, int]]:
+    for name in ("postquals", "quals"):
+        span = h.span(name)
+        if span and span[1] > span[0]:
+            parts = _split_list(h.norm[span[0] : span[1]], span[0])
+            if name == "postquals" or len(parts) > 1 or h.span("resp"):
+                if len(parts) > 1:
+                    state.last_qualifiers = parts
+                return parts
+            return parts
     return []
 
 
-def find_outcomes_in_sentence(sentence: str) -> list[tuple[int, dict]]:
-    """(offset in sentence, figure fields) for every figure the patterns find."""
-    text = normalise_sentence(sentence)
+def _timepoints(h: _Match) -> list[str]:
+    text = h.text("tps")
+    return parse_timepoints(text) if text else []
+
+
+def _sentence_timepoint(norm: str) -> str | None:
+    m = _AT_TIMEPOINT.search(norm)
+    return parse_timepoints(m.group())[0] if m and parse_timepoints(m.group()) else None
+
+
+# -- handlers ----------------------------------------------------------------------------------------
+Handler = Callable[[_Match, OutcomeRules, SentenceState], list[Candidate]]
+
+
+def _paired_candidates(
+    h: _Match,
+    rules: OutcomeRules,
+    state: SentenceState,
+    measures: list[str | None],
+    kind: str,
+    *,
+    time: bool = False,
+    timepoints: list[str] | None = None,
+) -> list[Candidate]:
+    items = _value_items(h, rules, kind)
+    listed = _listed_qualifiers(h, state)
+    if (
+        not listed
+        and not any(q for _s, _e, q, _a in items)
+        and len(items) > 1
+        and len(state.last_qualifiers) == len(items)
+    ):
+        listed = state.last_qualifiers  # "corresponding median survival was 98 vs 138 days"
+    ci_header = bool(h.span("cihead"))
+    default_unit = None
+    if time:
+        units = [parse_quantity(h.norm[s:e], time=True).unit for s, e, _q, _a in items]
+        default_unit = next((u for u in reversed(units) if u), None)
+    out = []
+    for measure, timepoint, (start, end), qual, qual_at in _pair(measures, timepoints or [], items, listed):
+        if measure is None:
+            continue
+        quantity = parse_quantity(h.norm[start:end], time=time, ci_header=ci_header, default_unit=default_unit)
+        if time and quantity.unit is None and not quantity.not_reached:
+            continue
+        if quantity.empty:
+            continue
+        out.append(
+            h.candidate(
+                measure,
+                quantity,
+                start,
+                end,
+                timepoint=timepoint,
+                qualifier=qual,
+                qualifier_start=(h.offset + qual_at) if qual_at is not None else None,
+            )
+        )
+    return out
+
+
+def _rate(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    terms = measure_terms(rules, "rate", h.text("trig"))
+    measures = [t.measure for t in terms] or ([h.pattern.measure] if h.pattern.measure else [])
+    timepoints = _timepoints(h)
+    found = _paired_candidates(h, rules, state, measures, "percent", timepoints=timepoints)
+    tail = h.span("tail")
+    if tail and found and tail[1] > tail[0]:
+        extra = parse_quantity(h.norm[tail[0] : tail[1]])
+        q = found[0].quantity
+        found[0] = replace(found[0], quantity=replace(q, ci=q.ci or extra.ci))
+    return found
+
+
+def _rate_subgroups(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    terms = measure_terms(rules, "rate", h.text("trig"))
+    if not terms or terms[0].measure is None:
+        return []
+    region = h.span("region")
+    out = []
+    previous = region[0]
+    for g in re.finditer(r"\(\s*\d{1,4}\s?/\s?\d{1,4}\s*[;,]\s*\d+(?:\.\d+)?\s?%\s*\)", h.norm[region[0] : region[1]]):
+        start, end = region[0] + g.start(), region[0] + g.end()
+        qual = _clean_qualifier(
+            re.sub(
+                r"\b(?:were|was|higher|lower|observed|in|the|subset|of|patients|with)\b",
+                " ",
+                h.norm[previous:start],
+                flags=re.I,
+            )
+        )
+        out.append(
+            h.candidate(
+                terms[0].measure,
+                parse_quantity(h.norm[start:end]),
+                start,
+                end,
+                qualifier=qual,
+                qualifier_start=h.offset + previous,
+            )
+        )
+        previous = end
+    return out
+
+
+def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    terms = measure_terms(rules, "category", h.text("trig"))
+    measures = [t.measure for t in terms] or ([h.pattern.measure] if h.pattern.measure else [])
+    region = h.span("region")
+    region_text = h.norm[region[0] : region[1]]
+    timepoints = _timepoints(h) or ([t] if (t := _sentence_timepoint(h.norm)) else [])
+    listed = re.search(r"\d\s*%?\s*(?:,|\band\b)\s*\d", h.masked[region[0] : region[1]]) is not None
+    if listed and len(measures) >= 1 and (h.span("resp") or len(measures) > 1 or h.span("tps")):
+        return _paired_candidates(
+            h, rules, state, measures, "percent" if "%" in region_text else "count", timepoints=timepoints
+        )
+    tail = h.text("tail")
+    quantity = parse_quantity(region_text + " " + tail)
+    if quantity.count is None and quantity.percent is None:
+        return []
+    if quantity.count == 0 and quantity.percent is None:
+        quantity = replace(quantity, percent=0.0)
+    group = region_text if re.search(r"[A-Za-z]", region_text) else None
+    out = []
+    for measure in dict.fromkeys(m for m in measures if m):
+        out.append(
+            h.candidate(
+                measure,
+                quantity,
+                *region,
+                timepoint=timepoints[0] if timepoints else None,
+                group=group,
+                group_start=h.offset + region[0] if group else None,
+            )
+        )
+    return out
+
+
+def _category_zero(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    terms = measure_terms(rules, "category", h.text("trig"))
+    denominator = None
+    if h.text("den"):
+        denominator = parse_quantity(h.text("den")).count
+    qual_span = h.span("postquals")
+    qual = _clean_qualifier(h.norm[qual_span[0] : qual_span[1]]) if qual_span else None
+    region = h.span("region")
+    quantity = Quantity(count=0, percent=0.0, denominator=denominator)
+    return [
+        h.candidate(
+            measure, quantity, *region, qualifier=qual, qualifier_start=(h.offset + qual_span[0]) if qual else None
+        )
+        for measure in dict.fromkeys(t.measure for t in terms if t.measure)
+    ]
+
+
+def _category_adjectives(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    region = h.span("region")
+    out = []
+    for m in re.finditer(r"(\S+(?:[- ]\S+)?)\s+(complete|partial)", h.norm[region[0] : region[1]], re.I):
+        quantity = parse_quantity(m.group(1))
+        if quantity.count is None:
+            continue
+        measure = "CR" if m.group(2).lower() == "complete" else "PR"
+        out.append(h.candidate(measure, quantity, region[0] + m.start(), region[0] + m.end()))
+    return out
+
+
+def _median(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    terms = measure_terms(rules, "time", h.text("trig"))
+    if not terms:
+        return []
+    measures = [t.measure for t in terms]
+    if h.text("region").strip().lower() in ("reached", "attained"):  # "neither median PFS nor OS had been reached"
+        region = h.span("region")
+        return [h.candidate(m, Quantity(not_reached=True), *region) for m in measures if m]
+    found = _paired_candidates(h, rules, state, measures, "time", time=True)
+    if not any(measures):
+        _listed_qualifiers(h, state)  # a TTP list still names the groups a following median shares
+    return found
+
+
+def _median_landmark(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    terms = measure_terms(rules, "time", h.text("trig"))
+    if not terms:
+        return []
+    out = []
+    region, tail = h.span("region"), h.span("tail")
+    median = parse_quantity(h.norm[region[0] : region[1]], time=True)
+    if terms[0].measure and median.value is not None and median.unit:
+        out.append(h.candidate(terms[0].measure, median, *region))
+    rate = parse_quantity(h.norm[tail[0] : tail[1]])
+    timepoints = _timepoints(h)
+    if terms[0].rate_measure and rate.percent is not None and timepoints:
+        out.append(h.candidate(terms[0].rate_measure, rate, *tail, timepoint=timepoints[0]))
+    return out
+
+
+def _landmark(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    if h.pattern.measure:
+        measures: list[str | None] = [h.pattern.measure]
+    else:
+        measures = [t.rate_measure for t in measure_terms(rules, "time", h.text("trig"))]
+    timepoints = _timepoints(h)
+    if not timepoints:
+        return []
+    found = _paired_candidates(h, rules, state, measures, "percent", timepoints=timepoints)
+    return [c for c in found if c.timepoint]
+
+
+def _enrolled(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    words = f"{h.text('trig')} {h.text('trig2')}"
+    measure = h.pattern.measure or ("N_EVALUABLE" if _EVALUABLE_WORDS.search(words) else "N_ENROLLED")
+    region = h.span("region")
+    out = []
+    items = [i.span() for i in rules.item_regex["n_item"].finditer(h.masked, *region)]
+    if not items or h.pattern.id == "evaluable-of":
+        items = [(region[0], region[0])]
+    subgroup_hint = None
+    obj = h.span("obj")
+    if obj:
+        subgroup_hint = h.norm[obj[0] : obj[1]]
+    quals = h.span("quals")
+    for i, (start, count_end) in enumerate(items):
+        stop = items[i + 1][0] if i + 1 < len(items) else region[1]
+        if _SUBSET_PERCENT.match(h.norm, count_end):
+            continue  # "seven (50%) patients": a subset, not a group size
+        item_text = h.norm[start:stop]
+        if count_end == start:  # the region is the count alone ("Among the 5 ATC patients recruited"):
+            clause_end = _CLAUSE_END.search(h.norm, region[1])  # the group is the rest of its phrase
+            item_text = h.norm[start : clause_end.start() if clause_end else len(h.norm)]
+        quantity = parse_quantity(item_text)
+        if quantity.count is None:
+            continue
+        if h.pattern.id != "evaluable-of":
+            quantity = replace(quantity, denominator=None, percent=None)
+        out.append(
+            h.candidate(
+                measure,
+                quantity,
+                start,
+                stop,
+                group=item_text,
+                group_start=h.offset + start,
+                qualifier=h.norm[quals[0] : quals[1]] if quals else subgroup_hint,
+                qualifier_start=h.offset + (quals or obj or (start, 0))[0],
+            )
+        )
+    enr = h.span("enr")
+    if enr and out and out[0].quantity.denominator:
+        out.append(
+            h.candidate(
+                "N_ENROLLED",
+                Quantity(count=out[0].quantity.denominator),
+                *region,
+                group=out[0].group,
+                group_start=out[0].group_start,
+            )
+        )
+    return out
+
+
+HANDLERS: dict[str, Handler] = {
+    "rate": _rate,
+    "rate_subgroups": _rate_subgroups,
+    "category": _category,
+    "category_zero": _category_zero,
+    "category_adjectives": _category_adjectives,
+    "median": _median,
+    "median_landmark": _median_landmark,
+    "landmark": _landmark,
+    "enrolled": _enrolled,
+    "evaluable": _enrolled,
+}
+
+
+# -- masking and vetoes --------------------------------------------------------------------------------
+def mask(rules: OutcomeRules, norm: str, drug_spans: Iterable[tuple[int, int]] = ()) -> str:
+    """``norm`` with excluded spans blanked to '#' and drug names to '§' (same length)."""
+    chars = list(norm)
+    for exclusion in rules.masks:
+        for m in exclusion.regex.finditer(norm):
+            chars[m.start() : m.end()] = MASK_CHAR * (m.end() - m.start())
+    for start, end in drug_spans:
+        chars[start:end] = DRUG_CHAR * (end - start)
+    return "".join(chars)
+
+
+def _clause(norm: str, position: int) -> tuple[int, int]:
+    start, end = 0, len(norm)
+    for m in _CLAUSE_BREAK.finditer(norm):
+        if m.end() <= position:
+            start = m.end()
+        elif m.start() >= position:
+            end = m.start()
+            break
+    return start, end
+
+
+def vetoed(rules: OutcomeRules, kind: str, norm: str, value_start: int, value_end: int, trig_start: int) -> str | None:
+    """The id of the exclusion that vetoes a figure at these sentence offsets, or None."""
+    clause_start, clause_end = _clause(norm, value_start)
+    clause = norm[clause_start:clause_end]
+    for g in _PAREN_GROUP.finditer(clause):  # an aside does not speak for the whole clause ("(planned, 180)")
+        if not (clause_start + g.start() <= value_start < clause_start + g.end()):
+            clause = clause[: g.start()] + " " * (g.end() - g.start()) + clause[g.end() :]
+    for exclusion in rules.vetoes:
+        if exclusion.applies_to is not None and kind not in exclusion.applies_to:
+            continue
+        if exclusion.scope == "sentence":
+            text = norm
+        elif exclusion.scope == "clause":
+            text = clause
+        else:
+            text = norm[max(clause_start, trig_start - TRIGGER_WINDOW) : trig_start]
+            cut = max(text.rfind(","), text.rfind(" and "), text.rfind(")"), text.rfind("("))
+            text = text[cut + 1 :] if cut >= 0 else text  # the measure's own phrase only
+        if exclusion.regex.search(text):
+            return exclusion.id
+    return None
+
+
+def find_in_sentence(
+    rules: OutcomeRules,
+    sentence: str,
+    *,
+    offset: int = 0,
+    index: int = 0,
+    drug_spans: Iterable[tuple[int, int]] = (),
+) -> list[Candidate]:
+    """Candidate figures in one sentence (offsets shifted by ``offset``)."""
+    norm = normalise(sentence)
+    masked = mask(rules, norm, drug_spans)
+    state = SentenceState()
     taken: list[tuple[int, int]] = []
-    found: list[tuple[int, dict]] = []
-    for pattern in outcome_patterns():
-        for m in pattern.regex.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+    found: list[Candidate] = []
+    for pattern in rules.patterns:
+        for m in pattern.regex.finditer(masked):
+            region = m.span("region")
+            if any(region[0] < e and s < region[1] for s, e in taken):
                 continue
-            figures = [f for f in _figures_from_match(pattern.group, m) if _has_number(f)]
-            if figures:
-                taken.append(m.span())
-                found += [(m.start(), f) for f in figures]
-    return sorted(found, key=lambda f: f[0])
+            h = _Match(m, pattern, norm, masked, offset, index)
+            candidates = HANDLERS[pattern.kind](h, rules, state)
+            # The numbers a match read are taken; a match that yields nothing (a TTP) takes its region.
+            taken.extend([(c.value_start - offset, c.value_end - offset) for c in candidates] or [region])
+            for c in candidates:
+                if vetoed(
+                    rules, pattern.kind, norm, c.value_start - offset, c.value_end - offset, c.trig_start - offset
+                ):
+                    continue
+                if c.qualifier is None and c.measure not in ("N_ENROLLED", "N_EVALUABLE"):
+                    trailing = _TRAILING_QUALIFIER.match(
+                        norm, m.end(), min(len(norm), m.end() + TRAILING_QUALIFIER_CHARS)
+                    )
+                    if trailing:
+                        c = replace(c, qualifier=trailing.group("q"), qualifier_start=offset + trailing.start("q"))
+                found.append(c)
+    return _merge(_group_denominators(found))
 
 
-def _has_number(figure: dict) -> bool:
-    return figure.get("not_reached") or any(figure.get(k) is not None for k in ("percent", "count", "value"))
+#: Templates whose count names the group a sentence's other figures are out of
+#: ("Among the 20 recruited patients, the disease control rate was 35%": denominator 20).
+GROUP_RULES = frozenset({"enrolled-group"})
 
 
+def _group_denominators(found: list[Candidate]) -> list[Candidate]:
+    groups = [c for c in found if c.rule in GROUP_RULES and c.quantity.count]
+    if not groups:
+        return found
+    out = []
+    for c in found:
+        q = c.quantity
+        if (
+            c.rule not in GROUP_RULES
+            and c.measure not in ("N_ENROLLED", "N_EVALUABLE")
+            and q.denominator is None
+            and (q.count is not None or q.percent is not None)
+            and q.value is None
+        ):
+            group = groups[0].quantity.count
+            if q.count is None or q.count <= group:
+                c = replace(c, quantity=replace(q, denominator=group))
+        out.append(c)
+    return out
+
+
+def _merge(candidates: list[Candidate]) -> list[Candidate]:
+    """One figure per (measure, numbers, qualifier): 'no responses ... (response rate = 0%)' is one."""
+    out: list[Candidate] = []
+    for c in candidates:
+        twin = next(
+            (
+                o
+                for o in out
+                if o.measure == c.measure
+                and o.sentence == c.sentence
+                and o.timepoint == c.timepoint
+                and (o.qualifier or None) == (c.qualifier or None)
+                and _compatible(o.quantity, c.quantity)
+            ),
+            None,
+        )
+        if twin is None:
+            out.append(c)
+            continue
+        a, b = twin.quantity, c.quantity
+        merged = Quantity(
+            percent=a.percent if a.percent is not None else b.percent,
+            count=a.count if a.count is not None else b.count,
+            denominator=a.denominator if a.denominator is not None else b.denominator,
+            value=a.value if a.value is not None else b.value,
+            unit=a.unit or b.unit,
+            ci=a.ci or b.ci,
+            not_reached=a.not_reached or b.not_reached,
+        )
+        out[out.index(twin)] = replace(twin, quantity=merged, group=twin.group or c.group)
+    return out
+
+
+def _compatible(a: Quantity, b: Quantity) -> bool:
+    pairs = ((a.percent, b.percent), (a.count, b.count), (a.value, b.value), (a.denominator, b.denominator))
+    shared = [(x, y) for x, y in pairs if x is not None and y is not None]
+    if any(x != y for x, y in shared):
+        return False
+    return bool(shared) or (a.not_reached and b.not_reached)
+
+
+# -- the component ------------------------------------------------------------------------------------
 class OutcomeExtractor:
-    """Writes outcome-figure dicts to ``doc._.atc_outcomes``."""
+    """Writes outcome-figure dicts (the extraction contract's shape) to ``doc._.atc_outcomes``."""
+
+    def __init__(
+        self,
+        patterns_file: str = PATTERNS_FILE,
+        lexicon_file: str = LEXICON_FILE,
+        exclusions_file: str = EXCLUSIONS_FILE,
+    ) -> None:
+        self.rules = outcome_rules(patterns_file, lexicon_file, exclusions_file)
+        self._trigger = re.compile(
+            "|".join(r.pattern for r in self.rules.role_regex.values())
+            + r"|(?i:enrol|recruit|treated|included|evaluab|assessab|received|analy[sz]ed|comprised|\bn\s*=|alive|responded|accrued|assigned)"
+        )
+
+    def candidates(self, doc: Doc) -> tuple[list[tuple[int, int, str | None]], list[Candidate]]:
+        text = doc.text
+        spans = doc._.get(SENTENCE_SPANS)
+        if spans is None:
+            spans = split_sentences(text)
+        drugs = [(s, e) for label, s, e, _n in entities(doc) if label == "DRUG"]
+        found: list[Candidate] = []
+        has_number = self.rules.has_number
+        for index, (start, end, section) in enumerate(spans):
+            if section in NON_RESULT_SECTIONS:
+                continue
+            sentence = text[start:end]
+            if not has_number.search(sentence) or not self._trigger.search(sentence):
+                continue
+            local = [(s - start, e - start) for s, e in drugs if s >= start and e <= end]
+            found.extend(find_in_sentence(self.rules, sentence, offset=start, index=index, drug_spans=local))
+        return spans, found
 
     def __call__(self, doc: Doc) -> Doc:
+        from atc_mine.nlp.attribution import attribute  # the attribution module imports this one
+
+        spans, found = self.candidates(doc)
         context = doc._.get(CONTEXT) or {}
-        ents = entities(doc)
-        default_drugs = self._document_regimen(doc, ents, context)
-        nct_ids = sorted({norm for label, _, _, norm in ents if label == "NCT_ID"})
-        default_trial = nct_ids[0] if len(nct_ids) == 1 else None
-        linked = list(context.get("linked_trials") or ())
-        if default_trial is None and len(linked) == 1:
-            default_trial = linked[0]
-        default_cohort = self._cohort(doc.text[:4000])
-        figures: list[dict] = []
-        for sent in doc.sents:
-            text = sent.text
-            if not any(ch.isdigit() for ch in text) and not re.search(
-                r"\b(?:" + "|".join(NUMBER_WORDS) + r")\b", text, re.I
-            ):
-                continue
-            found = find_outcomes_in_sentence(text)
-            if not found:
-                continue
-            start, end = sent.start_char, sent.end_char
-            sent_ents = [e for e in ents if e[1] >= start and e[2] <= end]
-            drugs = sorted({norm for label, _, _, norm in sent_ents if label == "DRUG"}) or default_drugs
-            trials = sorted({norm for label, _, _, norm in sent_ents if label == "NCT_ID"})
-            trial = trials[0] if len(trials) == 1 else default_trial
-            cohort = self._cohort(text) or default_cohort
-            stripped = text.rstrip()
-            for _offset, fields in found:
-                figure = {
-                    "measure": fields["measure"],
-                    "percent": fields.get("percent"),
-                    "count": fields.get("count"),
-                    "denominator": fields.get("denominator"),
-                    "value": fields.get("value"),
-                    "unit": fields.get("unit"),
-                    "timepoint": fields.get("timepoint"),
-                    "ci": list(fields["ci"]) if fields.get("ci") else None,
-                    "not_reached": bool(fields.get("not_reached")),
-                    "drugs": list(drugs),
-                    "trial": trial,
-                    "cohort": cohort,
-                    "subgroup": None,
-                    "sentence": stripped,
-                    "start": start,
-                    "end": start + len(stripped),
-                }
-                if figure not in figures:
-                    figures.append(figure)
-        doc._.set(OUTCOMES, figures)
+        abbreviations = _abbreviation_pairs(doc)
+        doc._.set(OUTCOMES, attribute(doc.text, spans, found, entities(doc), context, abbreviations))
         return doc
 
-    @staticmethod
-    def _document_regimen(doc: Doc, ents: list, context: dict) -> list[str]:
-        """The drugs named in the title, else the most mentioned drug(s) of the document."""
-        title_end = doc.text.find("\n\n")
-        title_drugs = sorted({n for label, s, e, n in ents if label == "DRUG" and title_end > 0 and e <= title_end})
-        if title_drugs:
-            return title_drugs
-        counts = Counter(n for label, *_rest, n in ents if label == "DRUG")
-        if not counts:
-            return []
-        top = max(counts.values())
-        return sorted(n for n, c in counts.items() if c == top)
 
-    @staticmethod
-    def _cohort(text: str) -> str | None:
-        for pattern, label in COHORT_CUES:
-            if pattern.search(text):
-                return label
-        return None
+def _abbreviation_pairs(doc: Doc) -> list[tuple[str, int, int]]:
+    """(short form, long-form start, long-form end) from scispaCy's AbbreviationDetector, if it ran."""
+    if not Doc.has_extension("abbreviations"):
+        return []
+    pairs = []
+    for short in doc._.get("abbreviations") or ():
+        long_form = getattr(short._, "long_form", None)
+        if long_form is not None:
+            pairs.append((short.text, long_form.start_char, long_form.end_char))
+    return pairs
 
 
-@Language.factory("atc_outcomes", default_config={})
-def make_outcome_extractor(nlp: Language, name: str) -> OutcomeExtractor:
-    return OutcomeExtractor()
+@Language.factory(
+    "atc_outcomes",
+    default_config={"patterns_file": PATTERNS_FILE, "lexicon_file": LEXICON_FILE, "exclusions_file": EXCLUSIONS_FILE},
+)
+def make_outcome_extractor(
+    nlp: Language, name: str, patterns_file: str, lexicon_file: str, exclusions_file: str
+) -> OutcomeExtractor:
+    return OutcomeExtractor(patterns_file, lexicon_file, exclusions_file)

@@ -1,42 +1,268 @@
-"""Sentence boundaries for abstracts: punctuation, line breaks and section headings.
+"""Sentence boundaries for abstracts and reviews: layout, punctuation and section labels.
 
-spaCy's rule-based ``sentencizer`` splits on end punctuation only, so a structured
-abstract's "RESULTS\\nForty-two patients were enrolled." becomes one sentence with its
-heading. This component adds the boundaries that abstracts carry in their layout: a new
-sentence starts after a line break, and after a missing-space join such as
-"twice daily.Two of the 20", which PDF-to-text conversion leaves behind.
+spaCy's rule-based ``sentencizer`` splits on end punctuation only. Abstracts carry more
+of their structure in layout and labels, and real text is messy, so this component draws
+boundaries on characters (the extraction contract's sentences are character spans, and
+a boundary can fall inside a token such as "daily.Two"):
+
+1. **Blocks and lines.** A blank line always ends a sentence. A single line break ends one
+   after end punctuation, a table row ("... |"), or a heading line (at most
+   :data:`HEADING_MAX_WORDS` words without end punctuation: "RESULTS", "Patients and
+   methods", "2.1.1 Tyrosine kinase inhibitors", a title). Other line breaks are hard
+   wraps and are joined ("...plan is to enroll 75\\npatients", PubMed's
+   "β\\n\\t\\t2-agonist"); a line holding only a number joins the label above it
+   ("Enrollment\\n40").
+2. **Punctuation.** ".", "!" or "?" followed by space and a capital, a digit or an opening
+   bracket ends a sentence, except after an abbreviation of ``data/sentence_rules.json``
+   ("vs.", "et al.", "Fig."), after a single capital (an initial), or inside brackets
+   ("(Yokohama, Kanagawa. Japan)"). A full stop glued to a capitalised word ("twice
+   daily.Two of the 20", "accrual.Results:From") also ends one, as GUIDELINES section 5.4
+   asks. Semicolons never do.
+3. **Section labels.** A leading structured-abstract label ("Results:", "RESULTS",
+   "Main outcomes:", run-in "Results Twelve patients...") is not part of the sentence; it
+   sets the section of the sentences that follow (NLM structured-abstract categories), so
+   that the outcome extractor can tell a study's results from its background.
+
+The component writes plain data, ``doc._.atc_sentence_spans`` = ``[(start, end, section)]``
+(character offsets; ``section`` one of :data:`SECTION_CATEGORIES` or None), and sets the
+tokens' sentence starts so that ``doc.sents`` follows the same boundaries where they fall on
+token boundaries.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
-from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
-#: Tokens that end a sentence (spaCy's Sentencizer default set, kept short here).
-END_PUNCT = (".", "!", "?")
+from atc_mine.errors import PatternFileError
+from atc_mine.nlp.rules import load_records
+
+#: Doc extension: ``[(start, end, section)]`` per sentence, in text order.
+SENTENCE_SPANS = "atc_sentence_spans"
+if not Doc.has_extension(SENTENCE_SPANS):
+    Doc.set_extension(SENTENCE_SPANS, default=None)
+
+RULES_FILE = "sentence_rules.json"
+
+#: A line of at most this many words without end punctuation is a heading, not a wrapped
+#: line of prose (the longest heading in the corpus, a numbered review subsection, has 7).
+HEADING_MAX_WORDS = 10
+#: Section categories a sentence can carry ("title": the first line of a text followed by a
+#: blank line; "body": after an unlabelled heading such as a review's "2 Targeted therapy").
+SECTION_CATEGORIES = ("title", "abstract", "background", "methods", "results", "conclusions", "body")
+
+_BLOCK_SPLIT = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_LINE = re.compile(r"[^\n]+")
+_LINE_ENDS_SENTENCE = re.compile(r"(?:[.!?][\"'”’)\]]*|\|)\s*$")
+_BARE_VALUE_LINE = re.compile(r"^\s*\d[\d.,]*\s*(?:participants|patients|subjects)?\s*$", re.I)
+_BULLET_LINE = re.compile(r"^\s*(?:[-•*▪]\s|[IVX]{1,4}\.\s|\d{1,2}\.\s+[A-Z])")
+_HEADING_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+")
+#: End punctuation followed by whitespace (a candidate boundary), or glued to a capitalised
+#: word after a lower-case word of two or more letters (a missing space).
+_CANDIDATE = re.compile(r"([.!?])[\"'”’)\]]*(?:(\s+)(?=[\"“(\[]?[A-Z0-9])|(?=[A-Z][a-z]))")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_OPEN = "([{"
+_CLOSE = ")]}"
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceRules:
+    abbreviations: frozenset[str]
+    #: (compiled label regex, category): labels followed by ":" or ". " (any case) ...
+    label_punct: re.Pattern[str]
+    #: ... and run-in labels (capitalised or upper case) before a capitalised word.
+    label_runin: re.Pattern[str]
+    categories: dict[str, str]
+
+
+@cache
+def sentence_rules(name: str = RULES_FILE) -> SentenceRules:
+    records = load_records(name, "rules", required=("id", "kind", "surfaces"), optional=("category",))
+    abbreviations: set[str] = set()
+    categories: dict[str, str] = {}
+    for record in records:
+        if record["kind"] == "abbreviation":
+            abbreviations.update(s.lower() for s in record["surfaces"])
+        elif record["kind"] == "section_label":
+            for surface in record["surfaces"]:
+                categories[surface.lower()] = record.get("category") or "body"
+        else:
+            raise PatternFileError(f"{name}: rule {record['id']!r}: unknown kind {record['kind']!r}")
+    labels = sorted(categories, key=len, reverse=True)
+    alternation = "|".join(re.escape(label).replace(r"\ ", r"\s+") for label in labels)
+    runin = "|".join(
+        f"{re.escape(label[:1].upper() + label[1:]).replace(chr(92) + ' ', chr(92) + 's+')}"
+        f"|{re.escape(label.upper()).replace(chr(92) + ' ', chr(92) + 's+')}"
+        for label in labels
+    )
+    return SentenceRules(
+        abbreviations=frozenset(abbreviations),
+        label_punct=re.compile(rf"(?i:(?P<label>{alternation}))\s*(?::\s*|\.\s+|\s*$)"),
+        label_runin=re.compile(rf"(?P<label>{runin})\s+(?=[A-Z0-9])"),
+        categories=categories,
+    )
+
+
+def _label_category(label: str, rules: SentenceRules) -> str:
+    return rules.categories.get(re.sub(r"\s+", " ", label).lower(), "body")
+
+
+def _is_heading(line: str) -> bool:
+    stripped = line.strip()
+    if not stripped or stripped[-1] in ".,;!?|":
+        return False
+    return len(stripped.split()) <= HEADING_MAX_WORDS and (stripped[0].isupper() or stripped[0].isdigit())
+
+
+def _continues(previous_line: str, line: str, unit_lines: int) -> bool:
+    """Does ``line`` continue the layout unit whose last line is ``previous_line``?"""
+    if _BARE_VALUE_LINE.match(previous_line):
+        return False  # a value line closes its field
+    if _BARE_VALUE_LINE.match(line) and len(previous_line.split()) <= HEADING_MAX_WORDS:
+        return True  # a value under its label: "Enrollment\n40", "Target enrollment:\n0"
+    if _LINE_ENDS_SENTENCE.search(previous_line) or previous_line.rstrip().endswith(":"):
+        return False
+    if _BULLET_LINE.match(line):
+        return False
+    if unit_lines == 1 and _is_heading(previous_line):
+        return line.lstrip()[:1].islower()  # a heading, unless the next line goes on in lower case
+    return True  # a hard-wrapped line
+
+
+def _units(text: str) -> list[tuple[int, int, bool]]:
+    """``(start, end, is_heading)`` for the layout units of ``text``: joined lines or headings."""
+    units: list[tuple[int, int, bool]] = []
+    bounds = [0] + [x for m in _BLOCK_SPLIT.finditer(text) for x in (m.start(), m.end())] + [len(text)]
+    for block_start, block_end in zip(bounds[::2], bounds[1::2], strict=True):
+        unit: list[int] | None = None
+        unit_lines = 0
+        previous = ""
+        for m in _LINE.finditer(text, block_start, block_end):
+            line = m.group()
+            if not line.strip():
+                continue
+            if unit is not None and _continues(previous, line, unit_lines):
+                unit[1] = m.end()
+                unit_lines += 1
+            else:
+                if unit is not None:
+                    units.append((unit[0], unit[1], unit_lines == 1 and _is_heading(previous)))
+                unit, unit_lines = [m.start(), m.end()], 1
+            previous = line
+        if unit is not None:
+            units.append((unit[0], unit[1], unit_lines == 1 and _is_heading(previous)))
+    if units and units[-1][2]:
+        units[-1] = (units[-1][0], units[-1][1], False)  # a text never ends with a heading: a cut-off line
+    return units
+
+
+def _split_unit(text: str, start: int, end: int, rules: SentenceRules) -> list[tuple[int, int]]:
+    """Sentence spans inside one layout unit, split at end punctuation."""
+    spans: list[tuple[int, int]] = []
+    begin = start
+    depth = 0
+    scanned = start
+    for m in _CANDIDATE.finditer(text, start, end):
+        p = m.start(1)
+        for ch in text[scanned:p]:
+            if ch in _OPEN:
+                depth += 1
+            elif ch in _CLOSE and depth:
+                depth -= 1
+        scanned = p
+        if depth:
+            continue
+        glued = m.group(2) is None
+        before = _WORD_BEFORE.search(text, begin, p)
+        word = before.group(1) if before else ""
+        if m.group(1) == "." and p > 0 and text[p - 1] == " ":
+            continue  # a stray full stop ("experienced a . 30% reduction": a PDF's lost ">")
+        if m.group(1) == ".":
+            if word.lower() in rules.abbreviations or word.lower().rstrip(".") in rules.abbreviations:
+                continue
+            if len(word) == 1 and word.isupper():
+                continue  # an initial ("J. A. Smith", "U.S.")
+            if glued and not (len(word) >= 2 and word[-2:].isalpha() and word[-2:].islower()):
+                continue
+        cut = m.end(1)
+        while cut < end and text[cut] in "\"'”’)]":
+            cut += 1
+        spans.append((begin, cut))
+        begin = m.end()
+    spans.append((begin, end))
+    return spans
+
+
+def split_sentences(text: str, rules: SentenceRules | None = None) -> list[tuple[int, int, str | None]]:
+    """``(start, end, section)`` for every sentence of ``text``, section labels excluded."""
+    rules = rules or sentence_rules()
+    result: list[tuple[int, int, str | None]] = []
+    section: str | None = None
+    for index, (unit_start, unit_end, heading) in enumerate(_units(text)):
+        if index == 0 and "\n" not in text[unit_start:unit_end] and _BLOCK_SPLIT.match(text, unit_end):
+            start, end = _strip(text, unit_start, unit_end)
+            result.append((start, end, "title"))  # the first line of a text, set off by a blank line
+            continue
+        if heading:
+            bare = _HEADING_NUMBER.sub("", text[unit_start:unit_end]).strip().rstrip(":").strip()
+            category = rules.categories.get(re.sub(r"\s+", " ", bare).lower())
+            if category:
+                section = category  # a label on its own line ("Results") is not a sentence
+                continue
+            section = "body"  # an unlabelled heading ("2.1 MAPK pathway") opens a part of the text
+            start, end = _strip(text, unit_start, unit_end)
+            result.append((start, end, section))
+            continue
+        for start, end in _split_unit(text, unit_start, unit_end, rules):
+            start, end = _strip(text, start, end)
+            while start < end:
+                m = rules.label_punct.match(text, start, end) or rules.label_runin.match(text, start, end)
+                if not m or m.end() == start:
+                    break
+                section = _label_category(m.group("label"), rules)
+                start, end = _strip(text, m.end(), end)
+            if start < end:
+                result.append((start, end, section))
+    return result
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 class AbstractSentencizer:
-    def __init__(self) -> None:
-        self._punct = Sentencizer(punct_chars=list(END_PUNCT))
+    """Writes ``doc._.atc_sentence_spans`` and the tokens' sentence starts."""
+
+    def __init__(self, rules_file: str = RULES_FILE) -> None:
+        self.rules = sentence_rules(rules_file)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc = self._punct(doc)
-        for i, token in enumerate(doc[:-1]):
-            following = doc[i + 1]
-            if (
-                token.is_space
-                and "\n" in token.text
-                or "\n" in token.whitespace_
-                or token.text.endswith(":")
-                and token.i > 0
-                and doc[i - 1].is_space
-            ):
-                following.is_sent_start = True
+        spans = split_sentences(doc.text, self.rules)
+        doc._.set(SENTENCE_SPANS, spans)
+        if len(doc):
+            starts = doc.to_array([IDX]).reshape(len(doc), -1)[:, 0].astype(np.int64)
+            flags = np.full(len(doc), -1, dtype=np.int32)
+            flags[0] = 1
+            if spans:
+                positions = np.searchsorted(
+                    starts, np.fromiter((s for s, _e, _x in spans), dtype=np.int64), side="left"
+                )
+                positions = positions[positions < len(doc)]
+                flags[positions] = 1
+            doc.from_array([SENT_START], flags.reshape(-1, 1).astype(np.uint64))
         return doc
 
 
-@Language.factory("atc_sentences", default_config={})
-def make_abstract_sentencizer(nlp: Language, name: str) -> AbstractSentencizer:
-    return AbstractSentencizer()
+@Language.factory("atc_sentences", default_config={"rules_file": RULES_FILE})
+def make_abstract_sentencizer(nlp: Language, name: str, rules_file: str) -> AbstractSentencizer:
+    return AbstractSentencizer(rules_file)

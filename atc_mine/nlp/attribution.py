@@ -1,0 +1,481 @@
+"""Attribution: the regimen, trial, cohort and subgroup each outcome figure belongs to.
+
+Implements GUIDELINES section 5:
+
+- **drugs** (5.1): the drugs named in the value's own qualifier ("for the CP/fosbretabulin
+  arm"); else the drugs of the sentence when they name a regimen other than the study's
+  ("27 patients with colorectal cancer who received vemurafenib and cetuximab"); else the
+  study's regimen. A study's regimen is the drugs of the title and the drugs given with a
+  dose; in a review, the drugs of the sentence that introduces the study, narrowed to those
+  given with a dose later in its paragraph. Drugs named as earlier or comparator treatment
+  ("had previously progressed on fosbretabulin", "patients without treatment with ...") are
+  not the figure's. A regimen abbreviation defined in the text ("carboplatin ... paclitaxel
+  ... (CP)", or scispaCy's AbbreviationDetector, Schwartz & Hearst 2003) stands for its drugs.
+- **trial** (5.2): an NCT ID in the sentence; else the NCT ID of the study being described
+  (in a review, the sentence that introduced it, within its paragraph); else the document's
+  one NCT ID or its one ``linked_trials`` entry; else null.
+- **cohort** and **subgroup** (5.3): the value's qualifier ("for ATCs", "in the PD-L1-positive
+  population"), the counted group's noun phrase ("17 with ATC"), the nearest population named
+  before the value in its sentence, else the study's cohort (:mod:`atc_mine.nlp.cohorts`).
+
+A text is read as a **review** when it cites many references (:data:`REVIEW_MIN_REFERENCES`);
+a review describes many studies, so each paragraph is cut into *study segments* at sentences
+that introduce a study ("A phase II study ...", "In one case report", "The NCT02114658
+trial ..."), and a figure takes its segment's regimen, trial and cohort.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from atc_mine.nlp.cohorts import (
+    POOLED,
+    cohort_of,
+    find_cues,
+    most_specific_molecular,
+    resolve,
+    subgroup_of,
+    vocabulary,
+)
+from atc_mine.nlp.numbers import normalise
+from atc_mine.nlp.outcomes import Candidate
+
+#: Bracketed reference numbers ("(18)", "(48, 51-56)") that mark a text citing many studies:
+#: abstracts of single studies cite none; the seed review cites 95.
+REVIEW_MIN_REFERENCES = 5
+#: How far before a drug name a cue of earlier or comparator treatment reaches.
+PRIOR_WINDOW = 45
+#: How far from a drug name a dose may be for the drug to count as given ("400 mg of ...").
+DOSE_WINDOW = 30
+
+_REFERENCE = re.compile(r"(?<=[\w\s.,)])\(\s*\d{1,3}(?:\s*[,\-–]\s*\d{1,3})*\s*\)")
+_NCT = re.compile(r"\bNCT\d{8}\b")
+_PRIOR = re.compile(
+    r"(?i:\b(?:prior|previous(?:ly)?|progress(?:ed|ion)\s+on|after\s+(?:failure|progression)\s+(?:of|on)|"
+    r"refractory\s+to|resistant\s+to|pre-?treated\s+with|failed|(?<!or\s)without|than\s+(?:those|the\s+patients)|"
+    r"compared\s+(?:with|to)|in\s+contrast\s+to|instead\s+of|before)\b)"
+)
+_DOSE = re.compile(
+    r"(?<![\w.])\d+(?:\.\d+)?(?:\s*(?:,|or|and|-)\s*\d+(?:\.\d+)?)*\s*-?\s*(?:mg|µg|mcg|g)\b|\bAUC\s*\d", re.I
+)
+_INTRO = re.compile(
+    r"(?i:\b(?:a|an|another|one)\s+(?!total\b)"
+    r"(?:(?!(?:were|was|is|are|been|in|of|to|for|with|patients|the|this|that|these)\b)[\w,/()-]+\s+){0,8}?"
+    r"(?:study|trial|case\s+report|case\s+series|series|article)\b)"
+)
+_REGIMEN_ABBREVIATION = re.compile(r"\(([A-Z]{2,5})\)")
+_ARM_WORD = re.compile(r"\barms?\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class DrugMention:
+    start: int
+    end: int
+    norms: tuple[str, ...]
+    prior: bool
+
+
+@dataclass(slots=True)
+class Segment:
+    """A stretch of sentences about one study: its regimen, trial, cohort terms, molecular selection."""
+
+    first: int
+    last: int
+    drugs: tuple[str, ...] = ()
+    trial: str | None = None
+    cohort: str | None = None
+    molecular: str | None = None
+    intro: int | None = None
+    #: the population the introducing sentence names (a study total takes it, not a subset's)
+    intro_cohort: str | None = None
+    #: set when a sentence naming a trial of the current segment narrows it to that trial
+    inherits: Segment | None = None
+
+
+def regimen_abbreviations(
+    text: str,
+    drugs: list[tuple[int, int, str]],
+    sentences: Sequence[tuple[int, int, str | None]],
+    pairs: Sequence[tuple[str, int, int]],
+) -> dict[str, tuple[str, ...]]:
+    """Short forms that stand for two or more drugs: 'CP' -> (carboplatin, paclitaxel)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for short, start, end in pairs:
+        norms = tuple(sorted({n for s, e, n in drugs if s >= start and e <= end}))
+        if len(norms) >= 2 and short.isupper():
+            found.setdefault(short, norms)
+    for s_start, s_end, _section in sentences:
+        for m in _REGIMEN_ABBREVIATION.finditer(text, s_start, s_end):
+            letters = m.group(1)
+            if letters in found:
+                continue
+            before = [n for s, e, n in drugs if s_start <= s and e <= m.start()]
+            chosen: list[str] = []
+            for letter in letters:
+                match = next((n for n in reversed(before) if n[:1].upper() == letter and n not in chosen), None)
+                if match is None:
+                    break
+                chosen.append(match)
+            if len(chosen) == len(letters) >= 2:
+                found[letters] = tuple(sorted(chosen))
+    return found
+
+
+class DocumentModel:
+    """What one document says about its studies, and how each figure is attributed."""
+
+    def __init__(
+        self,
+        text: str,
+        sentences: Sequence[tuple[int, int, str | None]],
+        candidates: Sequence[Candidate],
+        entities: Sequence[tuple[str, int, int, str]],
+        context: dict,
+        abbreviation_pairs: Sequence[tuple[str, int, int]] = (),
+    ) -> None:
+        self.text = text
+        self.norm = normalise(text)
+        self.sentences = list(sentences)
+        self.candidates = list(candidates)
+        drugs = [(s, e, n) for label, s, e, n in entities if label == "DRUG"]
+        self.ncts = [(s, e, n) for label, s, e, n in entities if label == "NCT_ID"] or [
+            (m.start(), m.end(), m.group()) for m in _NCT.finditer(text)
+        ]
+        self.abbreviations = regimen_abbreviations(text, drugs, self.sentences, abbreviation_pairs)
+        self.mentions = self._mentions(drugs)
+        self.is_review = len(_REFERENCE.findall(text)) >= REVIEW_MIN_REFERENCES
+        self.uses_arms = bool(_ARM_WORD.search(text))
+        self.linked = list(context.get("linked_trials") or ())
+        self.doc_drugs = self._document_regimen()
+        self.doc_trial = self._document_trial()
+        self.pooled_label = self._pooled_label()
+        self.doc_molecular, self.doc_cohort = self._document_cohort()
+        self.segments = self._segments() if self.is_review else []
+
+    # -- drugs ----------------------------------------------------------------------------
+    def _mentions(self, drugs: list[tuple[int, int, str]]) -> list[DrugMention]:
+        spans = [(s, e, (n,)) for s, e, n in drugs]
+        for short, norms in self.abbreviations.items():
+            for m in re.finditer(rf"(?<![A-Za-z]){re.escape(short)}(?![A-Za-z])", self.text):
+                if not any(s < m.end() and m.start() < e for s, e, _n in spans):
+                    spans.append((m.start(), m.end(), norms))
+        mentions = []
+        for start, end, norms in sorted(spans):
+            sentence_start = self._sentence_start(start)
+            window = self.norm[max(sentence_start, start - PRIOR_WINDOW) : start]
+            mentions.append(DrugMention(start, end, norms, bool(_PRIOR.search(window))))
+        return mentions
+
+    def _sentence_start(self, position: int) -> int:
+        for s, e, _section in self.sentences:
+            if s <= position < e:
+                return s
+        return max(0, position - PRIOR_WINDOW)
+
+    def drugs_in(self, start: int, end: int, *, include_prior: bool = False) -> tuple[str, ...]:
+        return tuple(
+            sorted(
+                {
+                    n
+                    for m in self.mentions
+                    if m.start >= start and m.end <= end and (include_prior or not m.prior)
+                    for n in m.norms
+                }
+            )
+        )
+
+    def _dosed(self, start: int, end: int) -> set[str]:
+        """Drugs given with a dose between ``start`` and ``end`` ("sorafenib 400 mg", "400 mg spartalizumab")."""
+        dosed: set[str] = set()
+        for m in self.mentions:
+            if m.prior or not (start <= m.start and m.end <= end):
+                continue
+            after = self.norm[m.end : min(end, m.end + DOSE_WINDOW)]
+            before = self.norm[max(start, m.start - DOSE_WINDOW) : m.start]
+            other_after = any(o.start > m.end and o.start < m.end + DOSE_WINDOW for o in self.mentions)
+            dose_after = _DOSE.search(after)
+            if (
+                dose_after
+                and not (other_after and any(m.end < o.start < m.end + dose_after.start() for o in self.mentions))
+                or (d := list(_DOSE.finditer(before)))
+                and not any(d[-1].end() + max(start, m.start - DOSE_WINDOW) < o.start < m.start for o in self.mentions)
+            ):
+                dosed.update(m.norms)
+        return dosed
+
+    def _document_regimen(self) -> tuple[str, ...]:
+        title = next(((s, e) for s, e, section in self.sentences if section == "title"), None)
+        drugs = set(self.drugs_in(*title)) if title else set()
+        for s, e, section in self.sentences:
+            if section not in ("background", "title"):
+                drugs |= self._dosed(s, e)
+        if drugs:
+            return tuple(sorted(drugs))
+        counts = Counter(n for m in self.mentions if not m.prior for n in m.norms)
+        if not counts:
+            return ()
+        top = max(counts.values())
+        return tuple(sorted(n for n, c in counts.items() if c == top))
+
+    # -- trial ----------------------------------------------------------------------------
+    def _document_trial(self) -> str | None:
+        in_text = {n for s, _e, n in self.ncts if self._section_of(s) != "background"}
+        if len(in_text) == 1:
+            return next(iter(in_text))
+        if not in_text and len(set(self.linked)) == 1:
+            return self.linked[0]
+        return None
+
+    def _section_of(self, position: int) -> str | None:
+        for s, e, section in self.sentences:
+            if s <= position < e:
+                return section
+        return None
+
+    # -- cohort ---------------------------------------------------------------------------
+    def _pooled_label(self) -> str | None:
+        """'all' when the text names its pooled population or studies several tumour types."""
+        kinds = {f.kind for f in find_cues(self.norm, frozenset({"pooled", "multi"}))}
+        non_thyroid = any(
+            f.kind == "histology" and not vocabulary().is_thyroid(f.value)
+            for f in find_cues(self.norm, frozenset({"histology"}))
+        )
+        return POOLED if kinds or non_thyroid else None
+
+    def _document_cohort(self) -> tuple[str | None, str | None]:
+        title = next(((s, e) for s, e, section in self.sentences if section == "title"), None)
+        texts = [self.norm[title[0] : title[1]]] if title else []
+        texts += [c.group for c in self.candidates if c.measure in ("N_ENROLLED", "N_EVALUABLE") and c.group]
+        cues = [f for t in texts for f in find_cues(t)]
+        molecular = most_specific_molecular(cues)
+        terms = [cohort_of(t, molecular)[0] for t in texts]
+        terms = [t for t in terms if t]
+        if any(f.kind == "multi" for f in cues):
+            terms.append(POOLED)
+        if self.is_review or not terms:
+            counts = Counter(f.value for f in find_cues(self.norm, frozenset({"histology"})))
+            return molecular, (counts.most_common(1)[0][0] if counts else None)
+        if POOLED in terms and len([t for t in terms if t != POOLED]) >= 1:
+            return molecular, POOLED
+        return molecular, resolve(terms, pooled_label=self.pooled_label)
+
+    # -- review segments ------------------------------------------------------------------
+    def _segments(self) -> list[Segment]:
+        segments: list[Segment] = []
+        current: Segment | None = None
+        seen: set[str] = set()  # NCT IDs the current paragraph has named
+        previous_end = 0
+        for index, (start, end, _section) in enumerate(self.sentences):
+            new_paragraph = "\n\n" in self.text[previous_end:start] or index == 0
+            previous_end = end
+            if new_paragraph:
+                seen = set()
+            sentence = self.norm[start:end]
+            ncts = {n for s, _e, n in self.ncts if start <= s < end}
+            introduces = bool(_INTRO.search(sentence))
+            if current is not None and not new_paragraph and not introduces and len(ncts) == 1 and ncts <= seen:
+                # "The current NCT02657369 trial ..." after "(NCT02657369, NCT02726503)": the same study
+                current = Segment(first=index, last=index, intro=index, inherits=current)
+                segments.append(current)
+            elif new_paragraph or introduces or (ncts - seen) or current is None:
+                current = Segment(first=index, last=index, intro=index if (introduces or ncts) else None)
+                segments.append(current)
+            seen |= ncts
+            current.last = index
+        for segment in segments:
+            self._describe(segment)
+        return segments
+
+    def _describe(self, segment: Segment) -> None:
+        if segment.intro is None:
+            segment.cohort = segment.intro_cohort = self.doc_cohort
+            return
+        start, end, _section = self.sentences[segment.intro]
+        ncts = sorted({n for s, _e, n in self.ncts if start <= s < end})
+        if segment.inherits is not None:
+            parent = segment.inherits
+            segment.drugs, segment.molecular = parent.drugs, parent.molecular
+            segment.cohort, segment.intro_cohort = parent.cohort, parent.intro_cohort
+            segment.trial = ncts[0] if len(ncts) == 1 else parent.trial
+            return
+        intro_mentions = [m for m in self.mentions if start <= m.start and m.end <= end and not m.prior]
+        drugs = {n for m in intro_mentions for n in m.norms}
+        seg_start, seg_end = self.sentences[segment.first][0], self.sentences[segment.last][1]
+        alternatives = any(
+            re.fullmatch(r"\s*,?\s*or\s*", self.norm[a.end : b.start])
+            for a, b in zip(intro_mentions, intro_mentions[1:], strict=False)
+        )
+        dosed = self._dosed(seg_start, seg_end) & drugs if alternatives else set()
+        # "pembrolizumab combined with ipilimumab, docetaxel, or doxorubicin": the given ones are dosed
+        segment.drugs = tuple(sorted(dosed or drugs))
+        segment.trial = ncts[0] if len(ncts) == 1 else None
+        intro_text = self.norm[start:end]
+        segment.molecular = most_specific_molecular(find_cues(intro_text))
+        intro_cohort = cohort_of(intro_text, segment.molecular)[0]
+        if intro_cohort == POOLED:
+            intro_cohort = None
+        terms = [intro_cohort] + [
+            cohort_of(c.group, segment.molecular)[0]
+            for c in self.candidates
+            if c.measure in ("N_ENROLLED", "N_EVALUABLE") and c.group and segment.first <= c.sentence <= segment.last
+        ]
+        terms = [t for t in terms if t and t != POOLED]
+        segment.intro_cohort = intro_cohort or self.doc_cohort
+        segment.cohort = resolve(terms) if terms else self.doc_cohort
+
+    def segment_of(self, sentence: int) -> Segment | None:
+        for segment in self.segments:
+            if segment.first <= sentence <= segment.last:
+                return segment
+        return None
+
+    # -- figures --------------------------------------------------------------------------
+    def figures(self, c: Candidate) -> list[dict]:
+        s_start, s_end, _section = self.sentences[c.sentence]
+        segment = self.segment_of(c.sentence)
+        regimen = segment.drugs if segment and segment.intro is not None else (() if segment else self.doc_drugs)
+        molecular = (segment.molecular if segment else None) or self.doc_molecular
+        default_cohort = segment.cohort if segment else self.doc_cohort
+        if segment is not None and c.measure in ("N_ENROLLED", "N_EVALUABLE"):
+            default_cohort = segment.intro_cohort  # a study's total, not the subset it goes on to describe
+        default_trial = segment.trial if segment else self.doc_trial
+
+        qualifier = c.qualifier
+        qual_span = (
+            (c.qualifier_start, c.qualifier_start + len(qualifier))
+            if qualifier and c.qualifier_start is not None
+            else None
+        )
+        drugs = self.drugs_in(*qual_span) if qual_span else ()
+        if drugs and _DOSE.search(qualifier or "") and set(drugs) <= set(regimen):
+            drugs = ()  # a dose level of the study's regimen ("receiving 0.3 mg of efatutazone")
+        if not drugs:
+            sentence_drugs = self.drugs_in(s_start, s_end)
+            intro = segment is not None and segment.intro == c.sentence
+            if sentence_drugs and not set(sentence_drugs) <= set(regimen) and not intro:
+                drugs = sentence_drugs
+            else:
+                drugs = regimen
+
+        ncts = [(s, n) for s, _e, n in self.ncts if s_start <= s < s_end]
+        trial = default_trial
+        if len({n for _s, n in ncts}) == 1:
+            trial = ncts[0][1]
+        elif ncts:
+            before = [n for s, n in ncts if s <= c.value_start]
+            trial = before[-1] if before else ncts[0][1]
+
+        cohorts = self._cohorts(c, qualifier, molecular, default_cohort, s_start)
+        subgroup = self._subgroup(c, qualifier, qual_span, drugs, regimen)
+        sentence = self.text[s_start:s_end]
+        out = []
+        for cohort in cohorts:
+            q = c.quantity
+            out.append(
+                {
+                    "measure": c.measure,
+                    "percent": q.percent,
+                    "count": q.count,
+                    "denominator": q.denominator,
+                    "value": q.value,
+                    "unit": q.unit,
+                    "timepoint": c.timepoint,
+                    "ci": list(q.ci) if q.ci else None,
+                    "not_reached": q.not_reached,
+                    "drugs": list(drugs),
+                    "trial": trial,
+                    "cohort": cohort,
+                    "subgroup": subgroup,
+                    "sentence": sentence,
+                    "start": s_start,
+                    "end": s_end,
+                }
+            )
+        return out
+
+    def _cohorts(
+        self, c: Candidate, qualifier: str | None, molecular: str | None, default: str | None, s_start: int
+    ) -> list[str | None]:
+        if qualifier:
+            cohort, named = cohort_of(qualifier, molecular)
+            if len(set(named)) > 1 and re.search(r"\band\b|,", qualifier) and cohort not in named:
+                return list(dict.fromkeys(named))  # "DCR was 100% for RR-DTC and MTC": one figure each
+            if cohort:
+                return [cohort]
+        if c.group:
+            cohort, _named = cohort_of(c.group, molecular)
+            if cohort:
+                return [cohort]
+        before = self.norm[s_start : c.value_start]
+        cues = [f for f in find_cues(before, frozenset({"histology", "pooled"}))]
+        if cues:
+            last = cues[-1]
+            if last.kind == "pooled":
+                return [POOLED]
+            cohort, _named = cohort_of(before[last.start : last.end], molecular)
+            own_molecular = most_specific_molecular(find_cues(before[max(0, last.start - 30) : last.end]))
+            from atc_mine.nlp.cohorts import combine
+
+            return [combine(cohort, own_molecular or molecular) or cohort]
+        return [default]
+
+    def _subgroup(
+        self,
+        c: Candidate,
+        qualifier: str | None,
+        qual_span: tuple[int, int] | None,
+        drugs: tuple[str, ...],
+        regimen: tuple[str, ...],
+    ) -> str | None:
+        if not qualifier and c.group and c.group_start is not None:
+            group_span = (c.group_start, c.group_start + len(c.group))
+            subgroup = subgroup_of(c.group, drug=self._dose_drug(c.group, group_span, drugs or regimen))
+            if subgroup and not subgroup.endswith(" arm"):
+                return subgroup  # "One patient receiving 0.3 mg of efatutazone had a partial response"
+        if not qualifier:
+            return None
+        dose_drug = self._dose_drug(qualifier, qual_span, drugs or regimen)
+        subgroup = subgroup_of(qualifier, drug=dose_drug)
+        if subgroup:
+            return subgroup
+        qual_drugs = self.drugs_in(*qual_span, include_prior=True) if qual_span else ()
+        if qual_drugs and self.uses_arms:
+            bare = re.sub(r"^(?:the\s+)", "", qualifier.strip(), flags=re.I)
+            return f"{bare} arm"
+        return None
+
+    def _dose_drug(self, qualifier: str, qual_span: tuple[int, int] | None, drugs: tuple[str, ...]) -> str | None:
+        if qual_span:
+            named = self.drugs_in(*qual_span, include_prior=True)
+            if len(named) == 1:
+                return named[0]
+        number = re.search(r"\d+(?:\.\d+)?", qualifier)
+        if number:
+            for m in self.mentions:
+                window = self.norm[m.end : m.end + DOSE_WINDOW]
+                if number.group() in window and len(m.norms) == 1:
+                    return m.norms[0]
+        return drugs[0] if len(drugs) == 1 else None
+
+
+def attribute(
+    text: str,
+    sentences: Sequence[tuple[int, int, str | None]],
+    candidates: Sequence[Candidate],
+    entities: Sequence[tuple[str, int, int, str]],
+    context: dict,
+    abbreviation_pairs: Sequence[tuple[str, int, int]] = (),
+) -> list[dict]:
+    """Outcome-figure dicts of the extraction contract, one per figure, in text order."""
+    if not candidates:
+        return []
+    model = DocumentModel(text, sentences, candidates, entities, context, abbreviation_pairs)
+    figures: list[dict] = []
+    for candidate in sorted(candidates, key=lambda c: (c.value_start, c.measure)):
+        for figure in model.figures(candidate):
+            if figure not in figures:
+                figures.append(figure)
+    return figures

@@ -1,0 +1,234 @@
+"""Numbers as trial abstracts write them: numerals, number words, percents, fractions, CIs, times.
+
+Everything here works on text that :func:`normalise` has made regular without changing
+its length (so offsets stay those of the document): PDF artefacts ("n 5 17" for "n = 17",
+"$ 1" for "≥ 1", a lone "." for ">"), en/em dashes and minus signs, non-breaking and thin
+spaces, and the mid-dot used as a decimal point ("1·5"). Number words and time units come
+from ``data/outcome_lexicon.json``.
+
+:func:`parse_quantity` reads one stated figure ("5 of 20 (25%)", "3.9 months (95% CI
+2.5-6.3)", "not reached") into a :class:`Quantity`; :func:`parse_timepoints` reads landmark
+time points ("1- and 2-year", "3, 6, and 12 months").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from atc_mine.nlp.rules import load_records
+
+LEXICON_FILE = "outcome_lexicon.json"
+LEXICON_KEYS = dict(
+    required=("id", "kind", "surfaces"),
+    optional=("value", "norm", "measure", "role", "rate_measure", "abbreviations"),
+)
+
+#: A proportion CI printed as fractions next to a percent ("23%; 95% CI, 0.10 to 0.42") is
+#: rescaled when both bounds are at most this and the percent is above it.
+PROPORTION_MAX = 1.0
+
+_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"})
+_SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\u2002": " ", "\u2003": " "})
+_PDF_EQUALS = re.compile(r"(?<![\w.])([nNpP]) 5 (?=\.?\d)")  # "n 5 17": "n = 17"
+_PDF_GEQ = re.compile(r"(?<![\w$])\$ (?=\d)")  # "$ 1 measurable lesion": "≥ 1"
+_PDF_GT = re.compile(r"(?<=[a-z] )\.(?= \d)")  # "experienced a . 30% reduction": ">"
+_MIDDOT = re.compile(r"(?<=\d)[\u00b7\u2219](?=\d)")  # "1·5": "1.5"
+
+
+def normalise(text: str) -> str:
+    """Regularise dashes, spaces, decimal points and PDF artefacts; the length never changes."""
+    text = text.translate(_DASHES).translate(_SPACES)
+    if "\u00b7" in text or "\u2219" in text:
+        text = _MIDDOT.sub(".", text)
+    if " 5 " in text:
+        text = _PDF_EQUALS.sub(r"\1 = ", text)
+    if "$ " in text:
+        text = _PDF_GEQ.sub("≥ ", text)
+    if " . " in text:
+        text = _PDF_GT.sub(">", text)
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class NumberTables:
+    words: dict[str, int]  # "forty" -> 40 (lower case)
+    units: dict[str, str]  # "mos" -> "months"
+    word_pattern: str  # regex of a number word, tens-ones compounds included
+    unit_pattern: str  # regex of a time unit
+
+
+@cache
+def number_tables(name: str = LEXICON_FILE) -> NumberTables:
+    words: dict[str, int] = {}
+    units: dict[str, str] = {}
+    for record in load_records(name, "terms", **LEXICON_KEYS):
+        if record["kind"] == "number_word":
+            for surface in record["surfaces"]:
+                words[surface.lower()] = int(record["value"])
+        elif record["kind"] == "unit":
+            for surface in record["surfaces"]:
+                units[surface.lower()] = record["norm"]
+    tens = [w for w, v in words.items() if v >= 20 and v % 10 == 0 and v < 100]
+    ones = [w for w, v in words.items() if 1 <= v <= 9]
+    simple = sorted(words, key=len, reverse=True)
+    compound = rf"(?:{'|'.join(tens)})[- ](?:{'|'.join(ones)})"
+    word_pattern = rf"(?i:\b(?:{compound}|{'|'.join(re.escape(w) for w in simple)})\b)"
+    unit_pattern = rf"(?i:(?:{'|'.join(re.escape(u) for u in sorted(units, key=len, reverse=True))})\.?)(?![a-z])"
+    return NumberTables(words=words, units=units, word_pattern=word_pattern, unit_pattern=unit_pattern)
+
+
+def word_to_int(text: str) -> int | None:
+    """'Forty-two' -> 42, 'twenty one' -> 21, '12' -> 12, 'none' -> 0; anything else None."""
+    text = text.strip().lower()
+    if text.isdigit():
+        return int(text)
+    words = number_tables().words
+    if text in words:
+        return words[text]
+    parts = re.split(r"[- ]", text)
+    if len(parts) == 2 and parts[0] in words and parts[1] in words:
+        tens, ones = words[parts[0]], words[parts[1]]
+        if tens >= 20 and tens % 10 == 0 and 1 <= ones <= 9:
+            return tens + ones
+    return None
+
+
+def unit_norm(text: str | None) -> str | None:
+    if not text:
+        return None
+    return number_tables().units.get(text.strip().rstrip(".").lower())
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """One stated figure: its numbers, offsets relative to the text it was parsed from."""
+
+    percent: float | None = None
+    count: int | None = None
+    denominator: int | None = None
+    value: float | None = None
+    unit: str | None = None
+    ci: tuple[float, float] | None = None
+    not_reached: bool = False
+    start: int = 0
+    end: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return (
+            not self.not_reached
+            and self.percent is None
+            and self.count is None
+            and self.value is None
+            and self.denominator is None
+        )
+
+
+_NUM = r"\d+(?:\.\d+)?"
+_BOUND = rf"(?:{_NUM}\s?%?|NE|NR|NA|N/?A|(?i:not\s+(?:evaluable|estimable|reached|calculable|available)))"
+_CI = re.compile(
+    rf"(?i:(?:95|90)\s?%\s?|95-percent\s+)?(?:\bCIs?\b|C\.I\.|confidence\s+intervals?)(?:\s*[\[(]\s*CI\s*[\])])?"
+    rf"\s*[:,=]?\s*[\[(]?\s*(?P<lo>{_BOUND})\s*(?:-|to|,|–)\s*(?P<hi>{_BOUND})\s*[\])]?"
+)
+_BARE_RANGE = re.compile(rf"[\[(]\s*(?P<lo>{_NUM})\s*%?\s*(?:-|to)\s*(?P<hi>{_BOUND})\s*(?:\[[^\]]*\])?\s*[\])]")
+_NOT_REACHED = re.compile(r"(?i:\bnot\s+(?:yet\s+)?(?:been\s+)?(?:reached|attained)\b)|\bNR\b")
+_PERCENT = re.compile(rf"(?<![\w.]){_NUM}(?=\s?(?:%|(?i:per\s?cent\b)))")
+_FRACTION = re.compile(r"(?<![\w./])(\d{1,5})\s?/\s?(\d{1,5})(?![\w/]|\.\d)")
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_DECIMAL = re.compile(rf"(?<![\w.]){_NUM}(?![\w]|\.\d)")
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    tables = number_tables()
+    integer = rf"(?:(?<![\w.,/])\d{{1,5}}(?![\w]|[.,]\d)|{tables.word_pattern})"
+    of_pattern = re.compile(rf"(?P<c>{integer})\s+(?i:of|out\s+of)\s+(?i:the\s+|these\s+|all\s+)?(?P<d>{integer})")
+    duration = re.compile(rf"(?P<v>{_NUM})\s*(?P<u>{tables.unit_pattern})")
+    return re.compile(integer), of_pattern, duration
+
+
+def _bound(text: str) -> float | None:
+    match = re.match(_NUM, text.strip())
+    return float(match.group()) if match else None
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def parse_quantity(
+    text: str, *, time: bool = False, ci_header: bool = False, default_unit: str | None = None
+) -> Quantity:
+    """The figure stated in ``text`` (one item: "5 of 20 (25%)", "9 [95% CI: 4 to 14]").
+
+    ``time`` reads a median (a value with a unit, or "not reached"); otherwise counts,
+    denominators and percents are read. ``ci_header`` says a "(95% CI)" heading announced
+    bare ranges as CIs ("25.8 (18.4-NE)"); ``default_unit`` is the unit a list shares
+    ("3.7 and 17.5 months").
+    """
+    ci: tuple[float, float] | None = None
+    work = text
+    m = _CI.search(work) or (_BARE_RANGE.search(work) if ci_header and time else None)
+    if m:
+        lo, hi = _bound(m.group("lo")), _bound(m.group("hi"))
+        if lo is not None and hi is not None:
+            ci = (lo, hi)
+        work = _blank(work, m.start(), m.end())
+    if time:
+        # Asides left after the CI ("25.8 (18.4-NE)") and brackets it left open go: the value
+        # and its unit are what remain ("18 (95% CI: 7 to 29) months" -> "18 ... months").
+        work = _BRACKETED.sub(lambda b: " " * len(b.group()), work)
+        work = re.sub(r"[\[\]()]", " ", work)
+        if _NOT_REACHED.match(work.lstrip()):
+            return Quantity(not_reached=True, ci=ci, end=len(text))
+        duration = _patterns()[2]
+        d = duration.search(work)
+        if d:
+            return Quantity(value=float(d.group("v")), unit=unit_norm(d.group("u")), ci=ci, end=len(text))
+        n = _DECIMAL.search(work)
+        if n:
+            return Quantity(value=float(n.group()), unit=default_unit, ci=ci, end=len(text))
+        return Quantity()
+    percent = count = denominator = None
+    p = _PERCENT.search(work)
+    if p:
+        percent = float(p.group())
+        work = _blank(work, p.start(), p.end())
+    f = _FRACTION.search(work)
+    integer, of_pattern, _duration = _patterns()
+    if f:
+        count, denominator = int(f.group(1)), int(f.group(2))
+    else:
+        o = of_pattern.search(work)
+        if o:
+            count, denominator = word_to_int(o.group("c")), word_to_int(o.group("d"))
+        else:
+            i = integer.search(work)
+            if i:
+                count = word_to_int(i.group())
+    if ci and percent is not None and percent > PROPORTION_MAX and max(ci) <= PROPORTION_MAX:
+        ci = (round(ci[0] * 100, 4), round(ci[1] * 100, 4))
+    return Quantity(percent=percent, count=count, denominator=denominator, ci=ci, end=len(text))
+
+
+_TP_UNIT = re.compile(r"(?i:(month|year|week|day)s?|mo|yr|wk)(?![a-z])")
+
+
+def parse_timepoints(text: str) -> list[str]:
+    """Landmark time points as the contract writes them: "1- and 2-year" -> ["1 years", "2 years"]."""
+    integer = _patterns()[0]
+    numbers = [(m.start(), word_to_int(m.group())) for m in integer.finditer(text)]
+    units = [(m.start(), m.group(1) or m.group()) for m in _TP_UNIT.finditer(text)]
+    if not numbers or not units:
+        return []
+    result = []
+    for position, number in numbers:
+        if number is None:
+            continue
+        following = [u for p, u in units if p > position]
+        unit = (following[0] if following else units[-1][1]).lower()
+        unit = {"mo": "month", "yr": "year", "wk": "week"}.get(unit, unit)
+        result.append(f"{number} {unit}s")
+    return result

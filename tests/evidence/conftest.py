@@ -101,6 +101,12 @@ def with_metadata(document: Document, **changes) -> Document:
     return replace(document, metadata={**document.metadata, **changes})
 
 
+@pytest.fixture(scope="session")
+def medline_documents() -> list[Document]:
+    """The 604 real MEDLINE citations of the 2016 update file (none is about ATC), read once."""
+    return [d for d in read_documents([MEDLINE]) if not d.deleted]
+
+
 @pytest.fixture()
 def store():
     with Store(":memory:") as db:

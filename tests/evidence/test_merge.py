@@ -18,7 +18,6 @@ from tests.evidence.conftest import (
     DIERKS,
     HA,
     LIM,
-    MEDLINE,
     NELFINAVIR,
     ROAR,
     SAVVIDES,
@@ -392,10 +391,8 @@ def test_a_study_of_all_histologies_with_no_atc_figures_gets_an_atc_row_that_say
     assert row["notes"] == "no ATC figures in the sources (figures for: MTC)"
 
 
-def test_unrelated_citations_give_no_atc_rows(store):
-    from atc_mine.sources import read_documents
-
-    documents = [d for d in read_documents([MEDLINE]) if not d.deleted][:120]
+def test_unrelated_citations_give_no_atc_rows(store, medline_documents):
+    documents = medline_documents[:120]
     for document in documents:
         words = document.text.split()
         figures = [OutcomeFigure("N_ENROLLED", document.text[:30], 0, 30, count=len(words))] if len(words) > 40 else []

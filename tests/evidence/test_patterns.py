@@ -16,7 +16,7 @@ from atc_mine.evidence.patterns import (
     phase_of,
     text_rules,
 )
-from tests.evidence.conftest import HA, LIM, MEDLINE, PENNELL, SAVVIDES, read
+from tests.evidence.conftest import HA, LIM, PENNELL, SAVVIDES, read
 
 RULES = text_rules()
 
@@ -42,10 +42,8 @@ def test_pennell_counts_by_anaplastic_histology_and_lim_by_all_histologies():
     assert "anaplastic" not in lim.lower() and mentions_atc(lim)  # "all histologic subtypes"
 
 
-def test_unrelated_medline_citations_are_not_about_atc():
-    from atc_mine.sources import read_documents
-
-    documents = [d for d in read_documents([MEDLINE]) if not d.deleted]
+def test_unrelated_medline_citations_are_not_about_atc(medline_documents):
+    documents = medline_documents
     assert len(documents) > 600
     assert not [d.doc_id for d in documents if mentions_atc(f"{d.title}\n{d.text}")]
 

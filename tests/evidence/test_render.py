@@ -64,12 +64,19 @@ def build(store: Store) -> None:
     redraw_studies(store)
 
 
-@pytest.fixture()
-def db(tmp_path):
-    path = tmp_path / "e.db"
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("table") / "e.db"
     with Store(path) as store:
         build(store)
     return path
+
+
+@pytest.fixture(scope="module")
+def page(db, tmp_path_factory):
+    """The HTML page and its plot, drawn once for the tests that look at them."""
+    folder = tmp_path_factory.mktemp("page")
+    return write_table(db, fmt="html", out=folder / "page" / "t.html", plot_dir=folder / "plots")
 
 
 def test_csv_has_exactly_the_table_columns_and_empty_cells_for_unknown_numbers(db, tmp_path):
@@ -102,7 +109,7 @@ def test_dataframe_api_types_and_missing_values(db):
         evidence_table(db.parent / "missing.db")
 
 
-def test_html_escapes_every_text_and_shows_the_plot(db, tmp_path):
+def test_html_escapes_every_text_and_shows_the_plot(page):
     hostile = {c: None for c in TABLE_COLUMNS} | {
         "row_id": "x|ATC",
         "study_id": "<script>alert(1)</script>",
@@ -111,12 +118,11 @@ def test_html_escapes_every_text_and_shows_the_plot(db, tmp_path):
         "sources": "<img src=x onerror=alert(1)>",
         "conflicts": "orr_percent: 1 vs 2",
     }
-    page = render_html([hostile], figures=[], plot="plots/evidence_plot.svg")
-    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "<img src=x" not in page and "&quot;b&quot; &amp; &lt;c&gt;" in page
-    assert 'class="conflict"' in page and 'src="plots/evidence_plot.svg"' in page
-    written = write_table(db, fmt="html", out=tmp_path / "page" / "t.html", plot_dir=tmp_path / "plots")
-    html = written.table.read_text(encoding="utf-8")
+    rendered = render_html([hostile], figures=[], plot="plots/evidence_plot.svg")
+    assert "<script>" not in rendered and "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
+    assert "<img src=x" not in rendered and "&quot;b&quot; &amp; &lt;c&gt;" in rendered
+    assert 'class="conflict"' in rendered and 'src="plots/evidence_plot.svg"' in rendered
+    html = page.table.read_text(encoding="utf-8")
     assert 'src="../plots/evidence_plot.svg"' in html and "Twenty patients with ATC were treated" in html
 
 
@@ -137,9 +143,8 @@ def test_xlsx_has_the_table_and_what_each_row_rests_on(db, tmp_path):
     assert "Two of the 20 patients had a partial response (10%)" in set(sheets["figures"]["sentence"])
 
 
-def test_plot_files_are_written_and_not_empty(db, tmp_path):
-    output = write_table(db, fmt="csv", out=tmp_path / "t.csv", plot_dir=tmp_path / "plots")
-    png, svg = output.plots
+def test_plot_files_are_written_and_not_empty(page):
+    png, svg = page.plots
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     assert "<svg" in svg.read_text(encoding="utf-8")[:500]
 

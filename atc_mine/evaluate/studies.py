@@ -278,13 +278,13 @@ def _score_field(
     outcome: dict[str, Any] = {"field": name, "expected": expected, "source": spec.get("source")}
     if isinstance(expected, dict):
         got = {}
+        shown_arms = [f for f in _candidates(row_figures, name) if f["status"] == "shown" and f["timepoint"] is None]
         for arm in expected:
-            shown = [
-                f
-                for f in _candidates(row_figures, name)
-                if f["status"] == "shown" and _arm_matches(arm, f["arm"]) and f["timepoint"] is None
-            ]
-            got[arm] = shown[0]["number"] if shown else None
+            # The arm of the same name, else one whose words contain (or are contained in) the gold's:
+            # "CP arm" is the row's "CP arm", not "CP/fosbretabulin arm".
+            exact = [f for f in shown_arms if _label(f["arm"]) == _label(arm)]
+            close = exact or [f for f in shown_arms if _arm_matches(arm, f["arm"])]
+            got[arm] = close[0]["number"] if close else None
         outcome["got"] = got
         outcome["ok"] = all(_agree(name, float(v), got[a]) for a, v in expected.items())
         values = [float(v) for v in expected.values()]

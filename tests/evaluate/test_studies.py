@@ -17,7 +17,7 @@ from atc_mine.evaluate.studies import cohort_match, format_study_score, load_stu
 from atc_mine.evidence.redraw import redraw_studies
 from atc_mine.store import Store
 from tests.conftest import GOLD
-from tests.evidence.conftest import CAPDEVILA, DIERKS, SAVVIDES, fig, put, read
+from tests.evidence.conftest import CAPDEVILA, DIERKS, SAVVIDES, SOSA, fig, put, read
 
 
 def field(expected, source="corpus", review=None):
@@ -176,3 +176,19 @@ def test_every_review_study_with_an_abstract_is_a_row_of_the_real_corpus(nlp, co
     assert report["failures_by_cause"]["grouping"] == 0
     assert report["fields_agree"] + sum(report["failures_by_cause"].values()) == report["fields"]
     assert report["rows_not_in_review"] == ["dabrafenib-falchook2015", "everolimus-harris2019"]
+
+
+def test_per_arm_gold_matches_the_arm_of_the_same_name_first(store, tmp_path):
+    sosa = read(SOSA)
+    sentence = "Median OS was 5.2 months [95% confidence interval (CI) 3.1, 9.0] for the CP/fosbretabulin arm"
+    put(store, sosa, [
+        fig(sosa, "OS_MEDIAN", sentence, value=5.2, unit="months", subgroup="CP/fosbretabulin arm", cohort="ATC"),
+        fig(sosa, "OS_MEDIAN", "4.0 months [95% CI 2.8, 6.2] for the CP arm", value=4.0, unit="months", subgroup="CP arm", cohort="ATC"),
+    ])  # fmt: skip
+    redraw_studies(store)
+    gold = gold_dir(
+        tmp_path,
+        [study("fact", [sosa.doc_id], {"os_median_months": field({"CP/fosbretabulin arm": 5.2, "CP arm": 4.0})})],
+    )
+    (outcome,) = score_studies(store, gold)["studies"][0]["fields"]
+    assert outcome["ok"] and outcome["got"] == {"CP/fosbretabulin arm": 5.2, "CP arm": 4.0}

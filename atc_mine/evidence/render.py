@@ -82,9 +82,12 @@ def _cell(value: Any) -> str:
 
 
 def _orr(row: dict[str, Any]) -> str:
+    """ORR % as stated, else the responders behind the CI ("4/6"), then the exact CI."""
     parts = []
     if row.get("orr_percent") is not None:
         parts.append(_cell(row["orr_percent"]))
+    elif row.get("orr_basis"):
+        parts.append(str(row["orr_basis"]).split(" ")[0])
     elif row.get("orr_count") is not None:
         parts.append(f"{row['orr_count']} pts")
     if row.get("orr_ci_low") is not None:

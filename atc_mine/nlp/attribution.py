@@ -149,6 +149,8 @@ class DocumentModel:
         self.is_review = len(_REFERENCE.findall(text)) >= REVIEW_MIN_REFERENCES
         self.uses_arms = bool(_ARM_WORD.search(text))
         self.linked = list(context.get("linked_trials") or ())
+        #: several populations with figures of their own (set by the cohort logic)
+        self.multi_cohort = False
         self.doc_drugs = self._document_regimen()
         self.doc_trial = self._document_trial()
         self.pooled_label = self._pooled_label()
@@ -253,14 +255,15 @@ class DocumentModel:
         molecular = most_specific_molecular(cues)
         terms = [cohort_of(t, molecular)[0] for t in texts]
         terms = [t for t in terms if t]
-        if any(f.kind == "multi" for f in cues):
-            terms.append(POOLED)
+        title_cues = find_cues(texts[0]) if title else []
+        if any(f.kind == "multi" for f in title_cues):
+            return molecular, POOLED  # "Vemurafenib in Multiple Nonmelanoma Cancers ...": a basket study
         if self.is_review or not terms:
             counts = Counter(f.value for f in find_cues(self.norm, frozenset({"histology"})))
             return molecular, (counts.most_common(1)[0][0] if counts else None)
-        if POOLED in terms and len([t for t in terms if t != POOLED]) >= 1:
-            return molecular, POOLED
-        return molecular, resolve(terms, pooled_label=self.pooled_label)
+        cohort = resolve(terms, pooled_label=self.pooled_label)
+        self.multi_cohort = cohort == POOLED or cohort not in terms
+        return molecular, cohort
 
     # -- review segments ------------------------------------------------------------------
     def _segments(self) -> list[Segment]:
@@ -401,6 +404,8 @@ class DocumentModel:
     ) -> list[str | None]:
         if qualifier:
             cohort, named = cohort_of(qualifier, molecular)
+            if cohort == POOLED and not self._pooled_population():
+                cohort = None  # "among all patients" of a one-cohort study is that cohort
             if len(set(named)) > 1 and re.search(r"\band\b|,", qualifier) and cohort not in named:
                 return list(dict.fromkeys(named))  # "DCR was 100% for RR-DTC and MTC": one figure each
             if cohort:
@@ -414,13 +419,17 @@ class DocumentModel:
         if cues:
             last = cues[-1]
             if last.kind == "pooled":
-                return [POOLED]
+                return [POOLED if self._pooled_population() else default]
             cohort, _named = cohort_of(before[last.start : last.end], molecular)
             own_molecular = most_specific_molecular(find_cues(before[max(0, last.start - 30) : last.end]))
             from atc_mine.nlp.cohorts import combine
 
             return [combine(cohort, own_molecular or molecular) or cohort]
         return [default]
+
+    def _pooled_population(self) -> bool:
+        """Does 'all patients' name a pooled population (a multi-cohort study, or a review)?"""
+        return self.multi_cohort or self.doc_cohort == POOLED or self.is_review
 
     def _subgroup(
         self,

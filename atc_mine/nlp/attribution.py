@@ -48,6 +48,8 @@ from atc_mine.nlp.outcomes import Candidate
 REVIEW_MIN_REFERENCES = 5
 #: How far before a drug name a cue of earlier or comparator treatment reaches.
 PRIOR_WINDOW = 45
+#: A comparator group named as a subgroup is cut to this length (a curator reads the sentence).
+SUBGROUP_MAX_CHARS = 60
 #: How far from a drug name a dose may be for the drug to count as given ("400 mg of ...").
 DOSE_WINDOW = 30
 
@@ -66,6 +68,11 @@ _INTRO = re.compile(
     r"(?:(?!(?:were|was|is|are|been|in|of|to|for|with|patients|the|this|that|these)\b)[\w,/()-]+\s+){0,8}?"
     r"(?:study|trial|case\s+report|case\s+series|series|article)\b)"
 )
+_COMPARATOR_GROUP = re.compile(
+    r"\b(?:without|controls?(?!\s+arm)|untreated|placebo|historical|not\s+(?:treated|receiving|given)|no\s+(?:treatment|therapy))\b",
+    re.I,
+)
+_DRUG_LIST_GAP = re.compile(r"\s*(?:/|\+|,|and|plus|or|,\s*and|,\s*or)\s*", re.I)
 _REGIMEN_ABBREVIATION = re.compile(r"\(([A-Z]{2,5})\)")
 _ARM_WORD = re.compile(r"\barms?\b", re.I)
 
@@ -190,22 +197,27 @@ class DocumentModel:
         )
 
     def _dosed(self, start: int, end: int) -> set[str]:
-        """Drugs given with a dose between ``start`` and ``end`` ("sorafenib 400 mg", "400 mg spartalizumab")."""
+        """Drugs given with a dose between ``start`` and ``end``.
+
+        The dose follows the drug ("sorafenib 400 mg", "docetaxel/doxorubicin, 20 mg/m2 each":
+        the whole list) or, when no drug precedes it, comes first ("400 mg spartalizumab",
+        "250 mg of daily gefitinib").
+        """
+        mentions = [m for m in self.mentions if start <= m.start and m.end <= end and not m.prior]
         dosed: set[str] = set()
-        for m in self.mentions:
-            if m.prior or not (start <= m.start and m.end <= end):
+        for d in _DOSE.finditer(self.norm, start, end):
+            before = [m for m in mentions if m.end <= d.start() and d.start() - m.end <= DOSE_WINDOW]
+            if before:
+                run = [before[-1]]
+                for previous in reversed(before[:-1]):
+                    if not _DRUG_LIST_GAP.fullmatch(self.norm[previous.end : run[0].start]):
+                        break
+                    run.insert(0, previous)
+                dosed.update(n for m in run for n in m.norms)
                 continue
-            after = self.norm[m.end : min(end, m.end + DOSE_WINDOW)]
-            before = self.norm[max(start, m.start - DOSE_WINDOW) : m.start]
-            other_after = any(o.start > m.end and o.start < m.end + DOSE_WINDOW for o in self.mentions)
-            dose_after = _DOSE.search(after)
-            if (
-                dose_after
-                and not (other_after and any(m.end < o.start < m.end + dose_after.start() for o in self.mentions))
-                or (d := list(_DOSE.finditer(before)))
-                and not any(d[-1].end() + max(start, m.start - DOSE_WINDOW) < o.start < m.start for o in self.mentions)
-            ):
-                dosed.update(m.norms)
+            after = [m for m in mentions if m.start >= d.end() and m.start - d.end() <= DOSE_WINDOW]
+            if after:
+                dosed.update(after[0].norms)
         return dosed
 
     def _document_regimen(self) -> tuple[str, ...]:
@@ -256,7 +268,7 @@ class DocumentModel:
         terms = [cohort_of(t, molecular)[0] for t in texts]
         terms = [t for t in terms if t]
         title_cues = find_cues(texts[0]) if title else []
-        if any(f.kind == "multi" for f in title_cues):
+        if any(f.kind == "multi" for f in title_cues) and not any(f.kind == "histology" for f in title_cues):
             return molecular, POOLED  # "Vemurafenib in Multiple Nonmelanoma Cancers ...": a basket study
         if self.is_review or not terms:
             counts = Counter(f.value for f in find_cues(self.norm, frozenset({"histology"})))
@@ -355,7 +367,10 @@ class DocumentModel:
         drugs = self.drugs_in(*qual_span) if qual_span else ()
         if drugs and _DOSE.search(qualifier or "") and set(drugs) <= set(regimen):
             drugs = ()  # a dose level of the study's regimen ("receiving 0.3 mg of efatutazone")
-        if not drugs:
+        comparator = bool(qualifier and _COMPARATOR_GROUP.search(qualifier))
+        if comparator:
+            drugs = ()  # "the patients without treatment with dabrafenib and trametinib", "controls"
+        elif not drugs:
             sentence_drugs = self.drugs_in(s_start, s_end)
             intro = segment is not None and segment.intro == c.sentence
             if sentence_drugs and not set(sentence_drugs) <= set(regimen) and not intro:
@@ -450,6 +465,8 @@ class DocumentModel:
         subgroup = subgroup_of(qualifier, drug=dose_drug)
         if subgroup:
             return subgroup
+        if _COMPARATOR_GROUP.search(qualifier):
+            return re.sub(r"\s+", " ", qualifier.strip())[:SUBGROUP_MAX_CHARS]
         qual_drugs = self.drugs_in(*qual_span, include_prior=True) if qual_span else ()
         if qual_drugs and self.uses_arms:
             bare = re.sub(r"^(?:the\s+)", "", qualifier.strip(), flags=re.I)

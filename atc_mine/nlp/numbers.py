@@ -72,9 +72,12 @@ def number_tables(name: str = LEXICON_FILE) -> NumberTables:
                 units[surface.lower()] = record["norm"]
     tens = [w for w, v in words.items() if v >= 20 and v % 10 == 0 and v < 100]
     ones = [w for w, v in words.items() if 1 <= v <= 9]
-    simple = sorted(words, key=len, reverse=True)
+    teens = [w for w, v in words.items() if 10 <= v <= 19]
+    simple = sorted((w for w in words if " " not in w), key=len, reverse=True)
+    below_hundred = rf"(?:(?:{'|'.join(tens)})(?:[- ](?:{'|'.join(ones)}))?|{'|'.join(teens)}|{'|'.join(ones)})"
+    hundreds = rf"(?:(?:a|{'|'.join(ones)})[- ]hundred(?:[- ](?:and[- ])?{below_hundred})?)"
     compound = rf"(?:{'|'.join(tens)})[- ](?:{'|'.join(ones)})"
-    word_pattern = rf"(?i:\b(?:{compound}|{'|'.join(re.escape(w) for w in simple)})\b)"
+    word_pattern = rf"(?i:\b(?:{hundreds}|{compound}|{'|'.join(re.escape(w) for w in simple)})\b)"
     unit_pattern = rf"(?i:(?:{'|'.join(re.escape(u) for u in sorted(units, key=len, reverse=True))})\.?)(?![a-z])"
     return NumberTables(words=words, units=units, word_pattern=word_pattern, unit_pattern=unit_pattern)
 
@@ -87,11 +90,20 @@ def word_to_int(text: str) -> int | None:
     words = number_tables().words
     if text in words:
         return words[text]
-    parts = re.split(r"[- ]", text)
+    parts = [p for p in re.split(r"[- ]+", text) if p != "and"]
+    total = 0
+    if len(parts) >= 2 and parts[1] == "hundred":  # "one hundred thirty-two", "One-hundred and twenty"
+        if parts[0] not in words and parts[0] != "a":
+            return None
+        total, parts = (1 if parts[0] == "a" else words[parts[0]]) * 100, parts[2:]
+        if not parts:
+            return total
+    if len(parts) == 1 and parts[0] in words and words[parts[0]] < 100:
+        return total + words[parts[0]]
     if len(parts) == 2 and parts[0] in words and parts[1] in words:
         tens, ones = words[parts[0]], words[parts[1]]
         if tens >= 20 and tens % 10 == 0 and 1 <= ones <= 9:
-            return tens + ones
+            return total + tens + ones
     return None
 
 

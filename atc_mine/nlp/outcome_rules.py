@@ -7,7 +7,7 @@ record):
 - ``outcome_lexicon.json``: measure names by role (a response *category* such as "partial
   response", a *rate* such as "disease control rate", a *time* outcome such as
   "progression-free survival"), number words, time units and patient nouns. The macros
-  NUMWORD, UNIT, PTS, RESP, RESP4, RATE, TIME and SURVIVAL are generated from it, longest name first;
+  NUMWORD, UNIT, PTS, RESP, RESP4, RESPX, RATE, TIME and SURVIVAL are generated from it, longest name first;
   HISTOLOGY from the histology cues of ``cohort_cues.json``.
 - ``outcome_patterns.json``: regex templates with named groups and a ``kind`` that names
   the handler in :mod:`atc_mine.nlp.outcomes`; macros in braces are expanded before
@@ -50,6 +50,8 @@ GROUPS = frozenset(
     {"region", "trig", "trig2", "tail", "tps", "quals", "postquals", "resp", "den", "enr", "zero", "cihead", "obj"}
 )
 MEASURE_ROLES = ("category", "rate", "time")
+#: Category names too general to stand alone after a bare count ("146 responses" to a survey).
+BARE_CATEGORY_NAMES = frozenset({"response", "responses"})
 EXCLUSION_SCOPES = frozenset({"mask", "clause", "sentence", "trigger"})
 #: Macro expansion depth: macros use macros (PVLIST -> PV -> PCT); deeper means a cycle.
 MAX_MACRO_DEPTH = 8
@@ -139,6 +141,7 @@ def outcome_rules(
     by_role: dict[str, tuple[list[str], list[str]]] = {role: ([], []) for role in MEASURE_ROLES}
     resp4: tuple[list[str], list[str]] = ([], [])
     survival: tuple[list[str], list[str]] = ([], [])
+    named: tuple[list[str], list[str]] = ([], [])  # categories named beyond a bare "response(s)"
     patients: list[str] = []
     for record in load_records(lexicon_file, "terms", **LEXICON_KEYS):
         kind = record["kind"]
@@ -155,6 +158,9 @@ def outcome_rules(
             if role == "category" and record.get("measure") in ("CR", "PR", "SD", "PD"):
                 resp4[0].extend(surfaces)
                 resp4[1].extend(abbreviations)
+            if role == "category":
+                named[0].extend(x for x in surfaces if x.lower() not in BARE_CATEGORY_NAMES)
+                named[1].extend(abbreviations)
             if role == "time" and record.get("measure") in ("PFS_MEDIAN", "OS_MEDIAN"):
                 survival[0].extend(surfaces)
                 survival[1].extend(abbreviations)
@@ -178,6 +184,7 @@ def outcome_rules(
         "PTS": rf"(?i:\b(?:{'|'.join(re.escape(p) for p in sorted(set(patients), key=len, reverse=True))})\b(?!\s+(?:reports?|series|stud(?:y|ies)|control)\b))",
         "RESP": _alternation(*by_role["category"]),
         "RESP4": _alternation(*resp4),
+        "RESPX": _alternation(*named),
         "RATE": _alternation(*by_role["rate"]),
         "TIME": _alternation(*by_role["time"]),
         "SURVIVAL": _alternation(*survival),

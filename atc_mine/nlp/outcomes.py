@@ -68,7 +68,7 @@ _QUAL_LEAD = re.compile(
 )
 _LIST_SPLIT = re.compile(r"\s*(?:,\s*(?:and|or)?\s*|\s(?:and|or|versus|vs\.?|compared\s+with)\s+)\s*", re.I)
 _TRAILING_QUALIFIER = re.compile(
-    r"\s*(?:(?:in|among|for|within)\s+(?:the\s+)?(?P<q>[^,;.()]{1,50}?(?:group|population|cohort|arm|patients|subset|stage\s+\w+)))",
+    r"\s*(?:(?:in|among|for|within)\s+(?:the\s+)?(?P<q>[^,;.()]{0,50}?(?:group|population|cohort|arm|patients|subset|stage\s+\w+)))",
     re.I,
 )
 _AT_TIMEPOINT = re.compile(
@@ -76,6 +76,14 @@ _AT_TIMEPOINT = re.compile(
 )
 _EVALUABLE_WORDS = re.compile(r"evaluab|assessab|evaluated|assessed|measurable", re.I)
 _PAREN_GROUP = re.compile(r"\([^()]*(?:\([^()]*\)[^()]*)*\)|\[[^\[\]]*\]")
+_COMPARATOR = re.compile(
+    r"\b(?:than|compared\s+(?:with|to))\s+(?:(?:in|with)\s+)?(?:(?:that|those)\s+(?:in|of|with|without|who)\s+)?"
+    r"(?:the\s+)?(?P<cmp>[^,;()]{3,90}?)(?=\s*[(,;]|$)",
+    re.I,
+)
+_VERB_START = re.compile(r"\b(?:were|was|had|have|received|who|with|and)\b", re.I)
+_PERCENT_IN_NP = re.compile(r"^[^()]{0,40}\(\s*\d+(?:\.\d+)?\s*%")
+_NOT_TREATED = re.compile(r"\b(?:controls?|healthy|volunteers?|untreated|comparators?)\b", re.I)
 _CI_WORDS = re.compile(r"\bCI\b|confidence", re.I)
 _CLAUSE_END = re.compile(r"[,;.]|$")
 _SUBSET_PERCENT = re.compile(r"\s*\(\s*\d+(?:\.\d+)?\s*%")
@@ -289,6 +297,11 @@ def _paired_candidates(
         and len(state.last_qualifiers) == len(items)
     ):
         listed = state.last_qualifiers  # "corresponding median survival was 98 vs 138 days"
+    if len(items) == 2 and not listed and not any(q for _s, _e, q, _a in items):
+        # "OS was longer with X than in the controls (median 10.4 vs 3.3 months)": the second is theirs
+        c = _COMPARATOR.search(h.norm, 0, items[0][0])
+        if c:
+            items[1] = (items[1][0], items[1][1], c.group("cmp").strip(), c.start("cmp"))
     ci_header = bool(h.span("cihead"))
     default_unit = None
     if time:
@@ -480,8 +493,12 @@ def _enrolled(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
     quals = h.span("quals")
     for i, (start, count_end) in enumerate(items):
         stop = items[i + 1][0] if i + 1 < len(items) else region[1]
-        if _SUBSET_PERCENT.match(h.norm, count_end):
-            continue  # "seven (50%) patients": a subset, not a group size
+        np_end = _VERB_START.search(h.norm, count_end, stop)
+        noun_phrase = h.norm[count_end : np_end.start() if np_end else stop]
+        if _SUBSET_PERCENT.match(h.norm, count_end) or _PERCENT_IN_NP.search(noun_phrase):
+            continue  # "seven (50%) patients", "29 patients (2.4%)": a subset, not a group size
+        if _NOT_TREATED.search(noun_phrase):
+            continue  # "121 control subjects", "healthy volunteers"
         item_text = h.norm[start:stop]
         if count_end == start:  # the region is the count alone ("Among the 5 ATC patients recruited"):
             clause_end = _CLAUSE_END.search(h.norm, region[1])  # the group is the rest of its phrase
@@ -554,9 +571,26 @@ def _clause(norm: str, position: int) -> tuple[int, int]:
     return start, end
 
 
+def _next_break(text: str, start: int) -> int:
+    """The next comma or semicolon after ``start`` outside brackets (or the end)."""
+    depth = 0
+    for i in range(start, len(text)):
+        ch = text[i]
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch in ",;" and depth == 0:
+            return i
+    return len(text)
+
+
 def vetoed(rules: OutcomeRules, kind: str, norm: str, value_start: int, value_end: int, trig_start: int) -> str | None:
     """The id of the exclusion that vetoes a figure at these sentence offsets, or None."""
     clause_start, clause_end = _clause(norm, value_start)
+    # A clause speaks for a figure up to the figure and the phrase that follows it, not beyond
+    # the next comma ("... was 31.5%, with adverse events consistent with ...").
+    clause_end = min(clause_end, _next_break(norm, value_end))
     clause = norm[clause_start:clause_end]
     for g in _PAREN_GROUP.finditer(clause):  # an aside does not speak for the whole clause ("(planned, 180)")
         if not (clause_start + g.start() <= value_start < clause_start + g.end()):

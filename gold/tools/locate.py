@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SRC_DIR = ROOT / "gold" / "src"
 SCHEMA_VERSION = "1"
-GOLD_VERSION = "1.0.0"
+GOLD_VERSION = "1.0.1"
 ANNOTATION_DATE = "2026-11-25"
 METHOD = (
     "hand-annotated by careful reading of the document text, paragraph by paragraph, "

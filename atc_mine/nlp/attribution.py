@@ -27,13 +27,17 @@ trial ..."), and a figure takes its segment's regimen, trial and cohort.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from atc_mine.nlp.cohorts import (
     POOLED,
+    Found,
+    cohort_from_cues,
     cohort_of,
+    combine,
     find_cues,
     most_specific_molecular,
     resolve,
@@ -48,6 +52,8 @@ from atc_mine.nlp.outcomes import Candidate
 REVIEW_MIN_REFERENCES = 5
 #: How far before a drug name a cue of earlier or comparator treatment reaches.
 PRIOR_WINDOW = 45
+#: How far before a population name its molecular selection may be ("BRAF V600E-mutated anaplastic ...").
+MOLECULAR_REACH = 30
 #: A comparator group named as a subgroup is cut to this length (a curator reads the sentence).
 SUBGROUP_MAX_CHARS = 60
 #: How far from a drug name a dose may be for the drug to count as given ("400 mg of ...").
@@ -154,6 +160,8 @@ class DocumentModel:
         self.abbreviations = regimen_abbreviations(text, drugs, self.sentences, abbreviation_pairs)
         self.mentions = self._mentions(drugs)
         self.is_review = len(_REFERENCE.findall(text)) >= REVIEW_MIN_REFERENCES
+        self.cues = find_cues(self.norm)  # every cohort cue of the text, found once
+        self._cue_starts = [f.start for f in self.cues]
         self.uses_arms = bool(_ARM_WORD.search(text))
         self.linked = list(context.get("linked_trials") or ())
         #: several populations with figures of their own (set by the cohort logic)
@@ -252,26 +260,41 @@ class DocumentModel:
     # -- cohort ---------------------------------------------------------------------------
     def _pooled_label(self) -> str | None:
         """'all' when the text names its pooled population or studies several tumour types."""
-        kinds = {f.kind for f in find_cues(self.norm, frozenset({"pooled", "multi"}))}
-        non_thyroid = any(
-            f.kind == "histology" and not vocabulary().is_thyroid(f.value)
-            for f in find_cues(self.norm, frozenset({"histology"}))
-        )
+        kinds = {f.kind for f in self.cues if f.kind in ("pooled", "multi")}
+        non_thyroid = any(f.kind == "histology" and not vocabulary().is_thyroid(f.value) for f in self.cues)
         return POOLED if kinds or non_thyroid else None
+
+    def cues_in(self, start: int, end: int, kinds: frozenset[str] | None = None) -> list[Found]:
+        """The document's cohort cues that lie within ``[start, end)``."""
+        out = []
+        for i in range(bisect_left(self._cue_starts, start), len(self.cues)):
+            f = self.cues[i]
+            if f.start >= end:
+                break
+            if f.end <= end and (kinds is None or f.kind in kinds):
+                out.append(f)
+        return out
+
+    def _group_span(self, c: Candidate) -> tuple[int, int] | None:
+        return (c.group_start, c.group_start + len(c.group)) if c.group and c.group_start is not None else None
 
     def _document_cohort(self) -> tuple[str | None, str | None]:
         title = next(((s, e) for s, e, section in self.sentences if section == "title"), None)
-        texts = [self.norm[title[0] : title[1]]] if title else []
-        texts += [c.group for c in self.candidates if c.measure in ("N_ENROLLED", "N_EVALUABLE") and c.group]
-        cues = [f for t in texts for f in find_cues(t)]
-        molecular = most_specific_molecular(cues)
-        terms = [cohort_of(t, molecular)[0] for t in texts]
+        spans = [title] if title else []
+        spans += [
+            span
+            for c in self.candidates
+            if c.measure in ("N_ENROLLED", "N_EVALUABLE") and (span := self._group_span(c)) is not None
+        ]
+        found = [self.cues_in(*span) for span in spans]
+        molecular = most_specific_molecular([f for cues in found for f in cues])
+        terms = [cohort_from_cues(cues, molecular)[0] for cues in found]
         terms = [t for t in terms if t]
-        title_cues = find_cues(texts[0]) if title else []
+        title_cues = found[0] if title else []
         if any(f.kind == "multi" for f in title_cues) and not any(f.kind == "histology" for f in title_cues):
             return molecular, POOLED  # "Vemurafenib in Multiple Nonmelanoma Cancers ...": a basket study
         if self.is_review or not terms:
-            counts = Counter(f.value for f in find_cues(self.norm, frozenset({"histology"})))
+            counts = Counter(f.value for f in self.cues if f.kind == "histology")
             return molecular, (counts.most_common(1)[0][0] if counts else None)
         cohort = resolve(terms, pooled_label=self.pooled_label)
         self.multi_cohort = cohort == POOLED or cohort not in terms
@@ -327,15 +350,17 @@ class DocumentModel:
         # "pembrolizumab combined with ipilimumab, docetaxel, or doxorubicin": the given ones are dosed
         segment.drugs = tuple(sorted(dosed or drugs))
         segment.trial = ncts[0] if len(ncts) == 1 else None
-        intro_text = self.norm[start:end]
-        segment.molecular = most_specific_molecular(find_cues(intro_text))
-        intro_cohort = cohort_of(intro_text, segment.molecular)[0]
+        intro_cues = self.cues_in(start, end)
+        segment.molecular = most_specific_molecular(intro_cues)
+        intro_cohort = cohort_from_cues(intro_cues, segment.molecular)[0]
         if intro_cohort == POOLED:
             intro_cohort = None
         terms = [intro_cohort] + [
-            cohort_of(c.group, segment.molecular)[0]
+            cohort_from_cues(self.cues_in(*span), segment.molecular)[0]
             for c in self.candidates
-            if c.measure in ("N_ENROLLED", "N_EVALUABLE") and c.group and segment.first <= c.sentence <= segment.last
+            if c.measure in ("N_ENROLLED", "N_EVALUABLE")
+            and segment.first <= c.sentence <= segment.last
+            and (span := self._group_span(c)) is not None
         ]
         terms = [t for t in terms if t and t != POOLED]
         segment.intro_cohort = intro_cohort or self.doc_cohort
@@ -418,28 +443,30 @@ class DocumentModel:
         self, c: Candidate, qualifier: str | None, molecular: str | None, default: str | None, s_start: int
     ) -> list[str | None]:
         if qualifier:
-            cohort, named = cohort_of(qualifier, molecular)
+            if c.qualifier_start is not None and self.norm.startswith(qualifier, c.qualifier_start):
+                cohort, named = cohort_from_cues(
+                    self.cues_in(c.qualifier_start, c.qualifier_start + len(qualifier)), molecular
+                )
+            else:  # a qualifier rebuilt from a list ("0.15" + " mg"): read it on its own
+                cohort, named = cohort_of(qualifier, molecular)
             if cohort == POOLED and not self._pooled_population():
                 cohort = None  # "among all patients" of a one-cohort study is that cohort
             if len(set(named)) > 1 and re.search(r"\band\b|,", qualifier) and cohort not in named:
                 return list(dict.fromkeys(named))  # "DCR was 100% for RR-DTC and MTC": one figure each
             if cohort:
                 return [cohort]
-        if c.group:
-            cohort, _named = cohort_of(c.group, molecular)
+        group = self._group_span(c)
+        if group:
+            cohort, _named = cohort_from_cues(self.cues_in(*group), molecular)
             if cohort:
                 return [cohort]
-        before = self.norm[s_start : c.value_start]
-        cues = [f for f in find_cues(before, frozenset({"histology", "pooled"}))]
+        cues = self.cues_in(s_start, c.value_start, frozenset({"histology", "pooled"}))
         if cues:
             last = cues[-1]
             if last.kind == "pooled":
                 return [POOLED if self._pooled_population() else default]
-            cohort, _named = cohort_of(before[last.start : last.end], molecular)
-            own_molecular = most_specific_molecular(find_cues(before[max(0, last.start - 30) : last.end]))
-            from atc_mine.nlp.cohorts import combine
-
-            return [combine(cohort, own_molecular or molecular) or cohort]
+            own_molecular = most_specific_molecular(self.cues_in(max(s_start, last.start - MOLECULAR_REACH), last.end))
+            return [combine(last.value, own_molecular or molecular) or last.value]
         return [default]
 
     def _pooled_population(self) -> bool:

@@ -109,10 +109,8 @@ def find_cues(text: str, kinds: frozenset[str] = CUE_KINDS) -> list[Found]:
     vocab = vocabulary()
     found: list[Found] = []
     for cue in cohort_cues():
-        if cue.kind not in kinds or cue.kind == "subgroup":
-            continue
-        for m in cue.regex.finditer(text):
-            found.append(Found(cue.kind, cue.term or "", m.start(), m.end()))
+        if cue.kind in kinds and cue.kind != "subgroup":
+            found.extend(Found(cue.kind, cue.term or "", m.start(), m.end()) for m in cue.regex.finditer(text))
     histology = sorted((f for f in found if f.kind == "histology"), key=lambda f: (f.start, -vocab.depth(f.value)))
     kept: list[Found] = []
     for f in histology:
@@ -158,7 +156,11 @@ def resolve(terms: list[str], *, pooled_label: str | None = None) -> str | None:
 
 def cohort_of(text: str, molecular_context: str | None = None) -> tuple[str | None, list[str]]:
     """(the cohort ``text`` names, every histology it names) with a molecular selection applied."""
-    cues = find_cues(text)
+    return cohort_from_cues(find_cues(text), molecular_context)
+
+
+def cohort_from_cues(cues: list[Found], molecular_context: str | None = None) -> tuple[str | None, list[str]]:
+    """:func:`cohort_of` for cues already found (a span of a document scanned once)."""
     histologies = [f.value for f in cues if f.kind == "histology"]
     if any(f.kind == "pooled" for f in cues) and not histologies:
         return POOLED, []

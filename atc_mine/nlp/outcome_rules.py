@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+import ahocorasick
+
 from atc_mine.errors import PatternFileError
 from atc_mine.nlp.numbers import LEXICON_FILE, LEXICON_KEYS, number_tables
 from atc_mine.nlp.rules import load_data_file, load_records
@@ -45,6 +47,105 @@ KINDS = frozenset(
         "evaluable",
     }
 )
+#: The words a sentence must hold (one of, by role) for templates of a kind to be tried there.
+KIND_ROLES: dict[str, str] = {
+    "category": "category",
+    "category_zero": "category",
+    "category_adjectives": "category",
+    "rate": "rate",
+    "rate_subgroups": "rate",
+    "median": "time",
+    "median_landmark": "time",
+    "landmark": "time",
+    "enrolled": "enrol",
+    "evaluable": "enrol",
+}
+#: Word stems that announce a counted group (the "enrol" role of the gate), and words that
+#: announce the other roles without being measure names.
+GATE_WORDS: dict[str, tuple[str, ...]] = {
+    "enrol": (
+        "enrol",
+        "recruit",
+        "treated",
+        "includ",
+        "evaluab",
+        "evaluated",
+        "assessab",
+        "assessed",
+        "received",
+        "given",
+        "analyzed",
+        "analysed",
+        "comprised",
+        "consisted",
+        "accrued",
+        "assigned",
+        "randomi",
+        "registered",
+        "entered",
+        "started",
+        "initiated",
+        "among",
+        "whom",
+        "which",
+        "study",
+        "trial",
+        "series",
+        "cohort",
+        "involved",
+        "(n",
+        "n =",
+        "n=",
+    ),
+    "category": ("responded",),
+    "time": ("alive",),
+}
+#: Gate keys this short must stand as whole words ("os" is in "dose" and "most").
+SHORT_KEY = 4
+
+
+class Gate:
+    """One Aho-Corasick pass over a text: where numbers and the words of each role are.
+
+    A sentence is read by a template only when it holds a number and a word of the
+    template's role (:data:`KIND_ROLES`); most sentences of most abstracts hold neither, and
+    a literal scan costs far less than the template regexes it spares.
+    """
+
+    def __init__(self, keys: dict[str, set[tuple[str, str | None]]], number_words: set[str]) -> None:
+        self.automaton = ahocorasick.Automaton()
+        entries: dict[str, list[tuple[str, str | None]]] = {}
+        for role, items in keys.items():
+            for key, case in items:
+                entries.setdefault(key.lower(), []).append((role, case))
+        for word in number_words:
+            entries.setdefault(word.lower(), []).append(("number", None))
+        for key, values in entries.items():
+            self.automaton.add_word(key, (key, tuple(values)))
+        self.automaton.make_automaton()
+
+    def scan(self, text: str) -> dict[str, list[int]]:
+        """role -> sorted start offsets (role "number" includes digit runs)."""
+        lower = text.lower()
+        found: dict[str, list[int]] = {"number": [m.start() for m in _DIGITS.finditer(text)]}
+        for end, (key, values) in self.automaton.iter(lower):
+            start = end - len(key) + 1
+            if start > 0 and lower[start - 1].isalnum() and key[0].isalnum():
+                continue
+            whole = len(key) <= SHORT_KEY or any(role == "number" for role, _c in values)
+            if whole and end + 1 < len(lower) and lower[end + 1].isalnum() and key[-1].isalnum():
+                continue
+            for role, case in values:
+                if case is None or text[start : end + 1] == case:
+                    found.setdefault(role, []).append(start)
+        for positions in found.values():
+            positions.sort()
+        return found
+
+
+_DIGITS = re.compile(r"\d+")
+
+
 #: The named groups a template may use; ``region`` (the stated numbers) is required.
 GROUPS = frozenset(
     {"region", "trig", "trig2", "tail", "tps", "quals", "postquals", "resp", "den", "enr", "zero", "cihead", "obj"}
@@ -74,6 +175,10 @@ class OutcomePattern:
     kind: str
     regex: re.Pattern[str]
     measure: str | None
+    #: where a match can start; the matcher tries ``regex.match`` only at these positions
+    anchor: re.Pattern[str]
+    #: the gate role a sentence must show for this template to be tried (:data:`KIND_ROLES`)
+    role: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +203,20 @@ class OutcomeRules:
     item_regex: dict[str, re.Pattern[str]]
     #: a cheap test that a sentence may hold a figure: a digit or a number word
     has_number: re.Pattern[str]
+    #: a cheap test that it names a measure or a counted group
+    gate: re.Pattern[str]
+    #: the literal scan that finds, in one pass, where numbers and role words are
+    scanner: Gate
 
 
 def _key(surface: str) -> str:
     return re.sub(r"[\s\-‐]+", " ", surface.strip().lower())
+
+
+def _initials(words: list[str]) -> str:
+    """A lookahead on the words' first characters: the engine skips other positions cheaply."""
+    chars = {c for w in words for c in (w[:1].lower(), w[:1].upper()) if c}
+    return "(?=[" + re.escape("".join(sorted(chars))) + "])"
 
 
 def _alternation(surfaces: list[str], abbreviations: list[str]) -> str:
@@ -111,10 +226,10 @@ def _alternation(surfaces: list[str], abbreviations: list[str]) -> str:
             re.escape(s).replace(r"\ ", r"\s+").replace(r"\-", r"[-\s]?")
             for s in sorted(set(surfaces), key=len, reverse=True)
         ]
-        parts.append(rf"(?i:\b(?:{'|'.join(escaped)})\b)")
+        parts.append(rf"\b{_initials(surfaces)}(?i:(?:{'|'.join(escaped)})\b)")
     if abbreviations:
         escaped = [re.escape(a).replace(r"\ ", r"\s+") for a in sorted(set(abbreviations), key=len, reverse=True)]
-        parts.append(rf"(?<![\w-])(?:{'|'.join(escaped)})(?![\w]|-\w)")
+        parts.append(rf"(?<![\w-]){_initials(abbreviations)}(?:{'|'.join(escaped)})(?![\w]|-\w)")
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
 
@@ -143,6 +258,9 @@ def outcome_rules(
     survival: tuple[list[str], list[str]] = ([], [])
     named: tuple[list[str], list[str]] = ([], [])  # categories named beyond a bare "response(s)"
     patients: list[str] = []
+    gate_keys: dict[str, set[tuple[str, str | None]]] = {
+        role: {(w, None) for w in words} for role, words in GATE_WORDS.items()
+    }
     for record in load_records(lexicon_file, "terms", **LEXICON_KEYS):
         kind = record["kind"]
         where = f"{lexicon_file}: term {record['id']!r}"
@@ -155,6 +273,8 @@ def outcome_rules(
             surfaces, abbreviations = record["surfaces"], record.get("abbreviations", [])
             by_role[role][0].extend(surfaces)
             by_role[role][1].extend(abbreviations)
+            gate_keys.setdefault(role, set()).update((x, None) for x in surfaces)
+            gate_keys[role].update((a, a) for a in abbreviations)
             if role == "category" and record.get("measure") in ("CR", "PR", "SD", "PD"):
                 resp4[0].extend(surfaces)
                 resp4[1].extend(abbreviations)
@@ -181,7 +301,7 @@ def outcome_rules(
         "HISTOLOGY": "(?:" + "|".join(f"(?:{h})" for h in histology) + ")",
         "NUMWORD": tables.word_pattern,
         "UNIT": tables.unit_pattern,
-        "PTS": rf"(?i:\b(?:{'|'.join(re.escape(p) for p in sorted(set(patients), key=len, reverse=True))})\b(?!\s+(?:reports?|series|stud(?:y|ies)|control)\b))",
+        "PTS": rf"\b{_initials(patients)}(?i:(?:{'|'.join(re.escape(p) for p in sorted(set(patients), key=len, reverse=True))})\b(?!\s+(?:reports?|series|stud(?:y|ies)|control)\b))",
         "RESP": _alternation(*by_role["category"]),
         "RESP4": _alternation(*resp4),
         "RESPX": _alternation(*named),
@@ -197,18 +317,27 @@ def outcome_rules(
     macros.update(generated)
     expanded = {name: expand(value, macros, f"{patterns_file}: macro {name}") for name, value in macros.items()}
     patterns = []
-    for record in load_records(patterns_file, "patterns", required=("id", "kind", "regex"), optional=("measure",)):
+    anchors: dict[str, re.Pattern[str]] = {}
+    for record in load_records(
+        patterns_file, "patterns", required=("id", "kind", "regex", "anchor"), optional=("measure",)
+    ):
         where = f"{patterns_file}: pattern {record['id']!r}"
         if record["kind"] not in KINDS:
             raise PatternFileError(f"{where}: unknown kind {record['kind']!r}")
         try:
             regex = re.compile(expand(record["regex"], expanded, where))
+            anchor_source = expand(record["anchor"], expanded, where)
+            anchor = anchors.setdefault(anchor_source, re.compile(anchor_source))
         except re.error as exc:
             raise PatternFileError(f"{where}: {exc}") from None
         unknown = set(regex.groupindex) - GROUPS
         if unknown or "region" not in regex.groupindex:
             raise PatternFileError(f"{where}: groups must include 'region' and be among {sorted(GROUPS)}")
-        patterns.append(OutcomePattern(record["id"], record["kind"], regex, record.get("measure")))
+        patterns.append(
+            OutcomePattern(
+                record["id"], record["kind"], regex, record.get("measure"), anchor, KIND_ROLES[record["kind"]]
+            )
+        )
     masks, vetoes = [], []
     for record in load_records(
         exclusions_file, "exclusions", required=("id", "scope", "regex"), optional=("applies_to",)
@@ -246,7 +375,17 @@ def outcome_rules(
         terms=terms,
         macros=expanded,
         item_regex=item_regex,
+        gate=re.compile(
+            "|".join(generated[name] for name in ("RESP", "RATE", "TIME"))
+            + r"|\b(?=[EeRrTtIiAaNnCcGgSs])(?i:enrol\w*|recruit\w*|treated|included|includes|evaluab\w*|assessab\w*"
+            r"|received|given|analy[sz]ed|comprised|consisted|accrued|assigned|randomi[sz]ed|registered|entered|alive"
+            r"|responded|started|initiated|cases?)\b|\bn\s*[=:]"
+        ),
         # zeros are stated in words: "No CR or PR was observed", "not reached"
+        scanner=Gate(
+            {**gate_keys, "patients": {(p, None) for p in patients}},
+            set(tables.words) | {"no", "neither", "none", "not reached", "not been reached", "not yet reached"},
+        ),
         has_number=re.compile(
             rf"\d|{tables.word_pattern}|(?i:\bno\b|\bneither\b|\bnot\s+(?:yet\s+)?(?:been\s+)?reached)"
         ),

@@ -33,6 +33,7 @@ and what does not, follows ``gold/GUIDELINES.md`` section 4.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
@@ -49,7 +50,7 @@ from atc_mine.nlp.outcome_rules import (
     measure_terms,
     outcome_rules,
 )
-from atc_mine.nlp.sentences import SENTENCE_SPANS, split_sentences
+from atc_mine.nlp.sentences import DOC_TEXT, SENTENCE_SPANS, split_sentences
 
 #: Sections whose figures are not the study's own results (NLM category BACKGROUND/OBJECTIVE).
 NON_RESULT_SECTIONS = frozenset({"background"})
@@ -81,6 +82,7 @@ _COMPARATOR = re.compile(
     r"(?:the\s+)?(?P<cmp>[^,;()]{3,90}?)(?=\s*[(,;]|$)",
     re.I,
 )
+_WORDS_BEFORE = re.compile(r"(?:(?!(?:for|in|of|with|and)\s)[\w/+.§#-]+\s+){1,2}$", re.I)
 _VERB_START = re.compile(r"\b(?:were|was|had|have|received|who|with|and)\b", re.I)
 _PERCENT_IN_NP = re.compile(r"^[^()]{0,40}\(\s*\d+(?:\.\d+)?\s*%")
 _NOT_TREATED = re.compile(r"\b(?:controls?|healthy|volunteers?|untreated|comparators?)\b", re.I)
@@ -491,6 +493,9 @@ def _enrolled(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
     if obj:
         subgroup_hint = h.norm[obj[0] : obj[1]]
     quals = h.span("quals")
+    if quals and h.pattern.anchor.match(h.masked, quals[0]):
+        before = _WORDS_BEFORE.search(h.masked, 0, quals[0])  # "the CP/fosbretabulin" + "arm (n=55"
+        quals = (before.start() if before else quals[0], quals[1])
     for i, (start, count_end) in enumerate(items):
         stop = items[i + 1][0] if i + 1 < len(items) else region[1]
         np_end = _VERB_START.search(h.norm, count_end, stop)
@@ -551,13 +556,20 @@ HANDLERS: dict[str, Handler] = {
 # -- masking and vetoes --------------------------------------------------------------------------------
 def mask(rules: OutcomeRules, norm: str, drug_spans: Iterable[tuple[int, int]] = ()) -> str:
     """``norm`` with excluded spans blanked to '#' and drug names to '§' (same length)."""
-    chars = list(norm)
-    for exclusion in rules.masks:
-        for m in exclusion.regex.finditer(norm):
-            chars[m.start() : m.end()] = MASK_CHAR * (m.end() - m.start())
+    spans = sorted(m.span() for exclusion in rules.masks for m in exclusion.regex.finditer(norm) if m.end() > m.start())
+    parts = []
+    position = 0
+    for start, end in spans:
+        if end <= position:
+            continue
+        start = max(start, position)
+        parts += [norm[position:start], MASK_CHAR * (end - start)]
+        position = end
+    parts.append(norm[position:])
+    masked = "".join(parts)
     for start, end in drug_spans:
-        chars[start:end] = DRUG_CHAR * (end - start)
-    return "".join(chars)
+        masked = masked[:start] + DRUG_CHAR * (end - start) + masked[end:]
+    return masked
 
 
 def _clause(norm: str, position: int) -> tuple[int, int]:
@@ -569,6 +581,18 @@ def _clause(norm: str, position: int) -> tuple[int, int]:
             end = m.start()
             break
     return start, end
+
+
+def _anchored(regex: re.Pattern[str], text: str, starts: list[int]) -> Iterable[re.Match[str]]:
+    """Like ``regex.finditer(text)``, trying only the anchor positions (non-overlapping, in order)."""
+    end = -1
+    for start in starts:
+        if start < end:
+            continue
+        m = regex.match(text, start)
+        if m is not None:
+            yield m
+            end = m.end() if m.end() > start else start + 1
 
 
 def _next_break(text: str, start: int) -> int:
@@ -618,15 +642,42 @@ def find_in_sentence(
     offset: int = 0,
     index: int = 0,
     drug_spans: Iterable[tuple[int, int]] = (),
+    roles: frozenset[str] | None = None,
 ) -> list[Candidate]:
-    """Candidate figures in one sentence (offsets shifted by ``offset``)."""
-    norm = normalise(sentence)
+    """Candidate figures in one sentence (offsets shifted by ``offset``).
+
+    ``roles``: the gate roles the caller found in the (already normalised) sentence; without
+    them the sentence is normalised and scanned here.
+    """
+    if roles is None:
+        sentence = normalise(sentence)
+        scan = rules.scanner.scan(sentence)
+        if not scan.get("number"):
+            return []
+        roles = frozenset(role for role in scan if role not in ("number", "patients"))
+        if scan.get("patients"):
+            roles |= {"enrol"}
+    norm = sentence
+    # Anchors are found on the unmasked text (a superset of where a masked match can start);
+    # a sentence where no template can start is never masked.
+    positions: dict[re.Pattern[str], list[int]] = {}
+    runnable = []
+    for pattern in rules.patterns:
+        if pattern.role not in roles:
+            continue
+        starts = positions.get(pattern.anchor)
+        if starts is None:
+            starts = positions[pattern.anchor] = [a.start() for a in pattern.anchor.finditer(norm)]
+        if starts:
+            runnable.append((pattern, starts))
+    if not runnable:
+        return []
     masked = mask(rules, norm, drug_spans)
     state = SentenceState()
     taken: list[tuple[int, int]] = []
     found: list[Candidate] = []
-    for pattern in rules.patterns:
-        for m in pattern.regex.finditer(masked):
+    for pattern, starts in runnable:
+        for m in _anchored(pattern.regex, masked, starts):
             region = m.span("region")
             if any(region[0] < e and s < region[1] for s, e in taken):
                 continue
@@ -727,37 +778,68 @@ class OutcomeExtractor:
         exclusions_file: str = EXCLUSIONS_FILE,
     ) -> None:
         self.rules = outcome_rules(patterns_file, lexicon_file, exclusions_file)
-        self._trigger = re.compile(
-            "|".join(r.pattern for r in self.rules.role_regex.values())
-            + r"|(?i:enrol|recruit|treated|included|evaluab|assessab|received|analy[sz]ed|comprised|\bn\s*=|alive|responded|accrued|assigned)"
-        )
 
-    def candidates(self, doc: Doc) -> tuple[list[tuple[int, int, str | None]], list[Candidate]]:
-        text = doc.text
+    def candidates(self, doc: Doc, text: str) -> tuple[list[tuple[int, int, str | None]], list[Candidate]]:
         spans = doc._.get(SENTENCE_SPANS)
         if spans is None:
             spans = split_sentences(text)
+        # One literal pass over the whole text finds where numbers and the words of each role
+        # are; a sentence is read only by the templates whose role it shows.
+        norm = normalise(text)
+        scan = self.rules.scanner.scan(norm)
+        numbers = scan.get("number", [])
+        if not numbers:
+            return spans, []
+        patients = scan.pop("patients", [])
+        roles = [(role, positions) for role, positions in scan.items() if role != "number"]
         drugs = [(s, e) for label, s, e, _n in entities(doc) if label == "DRUG"]
         found: list[Candidate] = []
-        has_number = self.rules.has_number
         for index, (start, end, section) in enumerate(spans):
-            if section in NON_RESULT_SECTIONS:
+            if section in NON_RESULT_SECTIONS or not _any_in(numbers, start, end):
                 continue
-            sentence = text[start:end]
-            if not has_number.search(sentence) or not self._trigger.search(sentence):
+            present = frozenset(role for role, positions in roles if _any_in(positions, start, end))
+            if "enrol" not in present and _counted_group(patients, numbers, start, end):
+                present |= {"enrol"}  # "Of 41 PTC patients, ...": a count before a patient noun
+            if not present:
                 continue
             local = [(s - start, e - start) for s, e in drugs if s >= start and e <= end]
-            found.extend(find_in_sentence(self.rules, sentence, offset=start, index=index, drug_spans=local))
+            found.extend(
+                find_in_sentence(
+                    self.rules, norm[start:end], offset=start, index=index, drug_spans=local, roles=present
+                )
+            )
         return spans, found
 
     def __call__(self, doc: Doc) -> Doc:
         from atc_mine.nlp.attribution import attribute  # the attribution module imports this one
 
-        spans, found = self.candidates(doc)
+        text = doc._.get(DOC_TEXT) or doc.text  # Doc.text joins every token: read it once
+        spans, found = self.candidates(doc, text)
+        if not found:
+            doc._.set(OUTCOMES, [])
+            return doc
         context = doc._.get(CONTEXT) or {}
         abbreviations = _abbreviation_pairs(doc)
-        doc._.set(OUTCOMES, attribute(doc.text, spans, found, entities(doc), context, abbreviations))
+        doc._.set(OUTCOMES, attribute(text, spans, found, entities(doc), context, abbreviations))
         return doc
+
+
+#: A count names a group of patients when it comes at most this many characters before the noun.
+COUNT_TO_NOUN = 40
+
+
+def _counted_group(nouns: list[int], numbers: list[int], start: int, end: int) -> bool:
+    for i in range(bisect_left(nouns, start), len(nouns)):
+        if nouns[i] >= end:
+            break
+        if _any_in(numbers, max(start, nouns[i] - COUNT_TO_NOUN), nouns[i]):
+            return True
+    return False
+
+
+def _any_in(positions: list[int], start: int, end: int) -> bool:
+    i = bisect_left(positions, start)
+    return i < len(positions) and positions[i] < end
 
 
 def _abbreviation_pairs(doc: Doc) -> list[tuple[str, int, int]]:

@@ -24,7 +24,8 @@ a boundary can fall inside a token such as "daily.Two"):
    that the outcome extractor can tell a study's results from its background.
 
 The component writes plain data, ``doc._.atc_sentence_spans`` = ``[(start, end, section)]``
-(character offsets; ``section`` one of :data:`SECTION_CATEGORIES` or None), and sets the
+(character offsets; ``section`` one of :data:`SECTION_CATEGORIES` or None) and
+``doc._.atc_text`` (the text, read once), and sets the
 tokens' sentence starts so that ``doc.sents`` follows the same boundaries where they fall on
 token boundaries.
 """
@@ -45,8 +46,12 @@ from atc_mine.nlp.rules import load_records
 
 #: Doc extension: ``[(start, end, section)]`` per sentence, in text order.
 SENTENCE_SPANS = "atc_sentence_spans"
-if not Doc.has_extension(SENTENCE_SPANS):
-    Doc.set_extension(SENTENCE_SPANS, default=None)
+#: Doc extension: the document text. ``Doc.text`` rebuilds the string from every token on each
+#: access (about a millisecond for an abstract); later components read this copy instead.
+DOC_TEXT = "atc_text"
+for _name in (SENTENCE_SPANS, DOC_TEXT):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
 
 RULES_FILE = "sentence_rules.json"
 
@@ -247,8 +252,10 @@ class AbstractSentencizer:
         self.rules = sentence_rules(rules_file)
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = split_sentences(doc.text, self.rules)
+        text = doc.text
+        spans = split_sentences(text, self.rules)
         doc._.set(SENTENCE_SPANS, spans)
+        doc._.set(DOC_TEXT, text)
         if len(doc):
             starts = doc.to_array([IDX]).reshape(len(doc), -1)[:, 0].astype(np.int64)
             flags = np.full(len(doc), -1, dtype=np.int32)

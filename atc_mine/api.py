@@ -12,7 +12,6 @@ from atc_mine.curation import ImportReport, candidates_frame, decisions_frame, i
 from atc_mine.errors import InputError
 from atc_mine.evaluate.bootstrap import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
 from atc_mine.evaluate.gold import load_gold
-from atc_mine.evaluate.score import score_paths
 from atc_mine.evaluate.studies import score_studies
 from atc_mine.evidence import TableOutput, write_table
 from atc_mine.export import FORMATS as EXPORT_FORMATS
@@ -27,10 +26,11 @@ from atc_mine.store import Store
 
 
 def extract(paths: Iterable[str | Path], *, settings: Settings | None = None) -> Iterator[Extraction]:
-    """Stateless extraction of every document under ``paths`` (files or folders)."""
-    plan = plan_inputs(paths)
-    nlp = build_nlp(settings)
-    yield from extract_documents(nlp, iter_documents(plan))
+    """Stateless extraction of every document under ``paths`` (files or folders), in a stable
+    order, on ``settings.workers`` processes (None: every core; one for a small input)."""
+    from atc_mine.parallel import extract_paths
+
+    yield from extract_paths(paths, settings=settings)
 
 
 def write_jsonl(extractions: Iterable[Extraction], out: Path) -> int:
@@ -74,6 +74,8 @@ def score(
     ``text_mismatch``: "refuse" (default) or "warn" for predictions whose text_sha1 differs
     from the gold's; ``resamples``/``seed``: the bootstrap of the 95% intervals (0: none).
     """
+    from atc_mine.evaluate.score import score_paths  # scipy: imported only when scoring
+
     return score_paths(predictions, gold, text_mismatch=text_mismatch, n_resamples=resamples, seed=seed)
 
 
@@ -175,6 +177,8 @@ def demo(
     progress: Callable[[int], None] | None = None,
 ) -> DemoResult:
     """The main job on the bundled corpus: load, extract, store, score, export."""
+    from atc_mine.evaluate.score import score_paths
+
     for required in (corpora, gold):
         if not required.exists():
             raise InputError(f"{required}: not found (run the demo from the project folder)")

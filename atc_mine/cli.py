@@ -8,6 +8,7 @@ evidence base), never as a traceback.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -17,12 +18,27 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from atc_mine import api
 from atc_mine.errors import AtcMineError, InputError, SourceError, StoreError
 from atc_mine.evaluate.bootstrap import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
-from atc_mine.evaluate.studies import format_study_score
 from atc_mine.reporting import print_score
 from atc_mine.settings import Settings
+
+
+def _lazy_module(name: str):  # noqa: ANN202 - a module
+    """``name`` imported on first attribute access (importlib's LazyLoader recipe): a command
+    such as ``extract`` starts without the evidence table's pandas and the scorer's scipy."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+api = _lazy_module("atc_mine.api")
 
 app = typer.Typer(
     name="atc-mine",
@@ -75,10 +91,52 @@ def load(
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to extract from.")],
     out: Annotated[Path, typer.Option("--out", help="Where to write the JSON lines (one per document).")],
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="Processes to extract with (default: every core; one for a small input)."
+        ),
+    ] = None,
 ) -> None:
     """Extract entities and outcome figures to JSON lines, without touching any database."""
-    count = api.write_jsonl(api.extract(paths, settings=Settings.from_env()), out)
+    count = api.write_jsonl(api.extract(paths, settings=Settings.from_env(workers=workers)), out)
     console.print(f"{count} documents -> {out}")
+
+
+@app.command(name="extract-baseline")
+def extract_baseline(
+    files: Annotated[
+        list[Path], typer.Argument(help="PubMed baseline/update files (or folders of them); one Dask task per file.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the partitions (parts/) and manifest.jsonl.")],
+    scheduler: Annotated[
+        str,
+        typer.Option("--scheduler", help="A Dask scheduler address (tcp://host:8786), or 'local' for a local cluster."),
+    ] = "local",
+    fmt: Annotated[str, typer.Option("--format", help="Partition format: parquet or jsonl.")] = "parquet",
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Worker processes of a local cluster (default: every core).")
+    ] = None,
+) -> None:
+    """Extract whole baseline files on a Dask cluster; files already in the manifest are skipped."""
+    from atc_mine.distributed import extract_baseline as run
+
+    def done(result) -> None:  # noqa: ANN001 - atc_mine.distributed.FileResult
+        err_console.print(
+            f"{result.file}: {result.documents} documents in {result.seconds:.1f} s on {result.worker}",
+            markup=False,
+            highlight=False,
+        )
+
+    report = run(
+        files, out_dir=out, scheduler=scheduler, fmt=fmt, settings=Settings.from_env(), workers=workers, progress=done
+    )
+    console.print(
+        f"{len(report.done)} files extracted ({report.documents} documents, {report.workers} workers, "
+        f"{report.seconds:.1f} s), {len(report.skipped)} already done; manifest: {report.manifest}",
+        markup=False,
+        highlight=False,
+    )
 
 
 @app.command()
@@ -176,6 +234,8 @@ def import_(
 
 def score_study_table(db: Path, gold: Path, json_out: Path | None, *, details: bool) -> None:
     """``score --studies``: the evidence table against the review's study-level gold."""
+    from atc_mine.evaluate.studies import format_study_score
+
     report = api.score_study_table(db, gold)
     console.print(format_study_score(report, details=details), markup=False, highlight=False, soft_wrap=True)
     if json_out:
@@ -250,6 +310,8 @@ def demo(
     for path in result.plots:
         console.print(f"  {'table plot':<14}: {path}", markup=False, highlight=False)
     if result.study_score:
+        from atc_mine.evaluate.studies import format_study_score
+
         console.print(format_study_score(result.study_score), markup=False, highlight=False, soft_wrap=True)
 
 

@@ -39,7 +39,8 @@ def build_nlp(settings: Settings | None = None) -> Language:
     return nlp
 
 
-def _context(document: Document) -> dict:
+def doc_context(document: Document) -> dict:
+    """The document-level context a pipeline reads from ``doc._.atc_context``."""
     return {"linked_trials": list(document.linked_trials), "title": document.title, "source": document.source}
 
 
@@ -59,7 +60,25 @@ def extraction_from_doc(document: Document, doc) -> Extraction:
 
 
 def extract_documents(nlp: Language, documents: Iterable[Document], *, batch_size: int = 64) -> Iterator[Extraction]:
-    """Extractions for documents, in order. Deleted documents yield empty extractions."""
+    """Extractions for documents, in order. Deleted documents yield empty extractions.
+
+    Runs the fast path (:mod:`atc_mine.nlp.fast`: the same components on the text alone,
+    tokenising only where the abbreviation detector's result matters) when ``nlp`` holds only
+    components it knows, else :func:`plain_extract_documents`; both give the same extractions.
+    """
+    from atc_mine.nlp.fast import fast_pipeline
+
+    runner = fast_pipeline(nlp)
+    if runner is not None:
+        yield from runner.pipe(documents)
+        return
+    yield from plain_extract_documents(nlp, documents, batch_size=batch_size)
+
+
+def plain_extract_documents(
+    nlp: Language, documents: Iterable[Document], *, batch_size: int = 64
+) -> Iterator[Extraction]:
+    """Extractions through ``nlp.pipe``: every document tokenised, every component on a spaCy Doc."""
 
     def with_context() -> Iterator[tuple[str, Document]]:
         for document in documents:
@@ -72,7 +91,7 @@ def extract_documents(nlp: Language, documents: Iterable[Document], *, batch_siz
 def _with_doc_context(nlp: Language, items: Iterator[tuple[str, Document]]) -> Iterator[tuple[object, Document]]:
     for text, document in items:
         doc = nlp.make_doc(text)
-        doc._.set(doc_data.CONTEXT, _context(document))
+        doc._.set(doc_data.CONTEXT, doc_context(document))
         yield doc, document
 
 

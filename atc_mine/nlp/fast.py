@@ -1,0 +1,271 @@
+"""The fast path: the same components on the text alone, spaCy's tokens only where they matter.
+
+Every atc component reads ``doc.text`` and the plain values of ``doc._`` (see
+:mod:`atc_mine.nlp.doc_data`); none reads tokens. Only scispaCy's abbreviation detector
+(Schwartz & Hearst 2003) needs them, and tokenising costs more than all recognisers together
+(~0.8 ms for an abstract, plus ~0.8 ms for the detector's matcher, plus ~1 ms each time a
+component reads ``Doc.text``, which joins every token). :class:`FastPipeline` therefore runs
+each component's own ``__call__`` on a :class:`TextDoc` (a text and its extension values, no
+tokens) and tokenises a document only when the detector's result can change the output:
+
+- **Outcomes** read the abbreviations only for a document with candidate figures (regimen
+  abbreviations: "carboplatin/paclitaxel (CP)"). The value is *lazy*: the detector runs the
+  first time a component reads ``doc._.abbreviations``.
+- **Trial IDs**: a registry pattern runs only on a text holding the literals every match of it
+  must hold (:mod:`atc_mine.nlp.prefilter`: "NCT", "ISRCTN", "ChiCTR" ...).
+- **Genes** read them for every document, but use only definitions whose short form is a
+  gene name the lexicon finds in the text. A short form is the whole content of a bracket
+  pair, or the token just before a bracket (scispaCy's ``filter_matches``), and every other
+  occurrence the detector adds has the same characters apart from whitespace. So when no gene
+  name of the text, whitespace removed, stands as ``(NAME)`` or ``NAME(`` in the text with
+  whitespace removed, the definitions cannot matter, and the gene recogniser reads an empty
+  list instead (:func:`gene_abbreviations_matter`).
+
+The result is the same extraction as ``nlp.pipe`` gives, document for document;
+``tests/nlp/test_fast.py`` checks it on every real document of ``corpora/`` and ``gold/``.
+A pipeline holding a component this module does not know runs the plain spaCy way
+(:func:`fast_pipeline` returns None).
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from atc_mine.nlp import doc_data
+from atc_mine.nlp.prefilter import LiteralScreen, requirement
+from atc_mine.records import Document, Extraction
+
+#: The factories whose components only read ``doc.text`` and ``doc._`` (the fast path can run
+#: them on a :class:`TextDoc`), and scispaCy's detector, which the fast path runs lazily.
+TEXT_FACTORIES = frozenset({"atc_sentences", "atc_trial_ids", "atc_variants", "atc_drugs", "atc_genes", "atc_outcomes"})
+ABBREVIATION_FACTORY = "abbreviation_detector"
+GENE_FACTORY = "atc_genes"
+TRIAL_ID_FACTORY = "atc_trial_ids"
+#: The Doc extension the detector writes (``scispacy.abbreviation``).
+ABBREVIATIONS = "abbreviations"
+
+#: Documents per spaCy memory zone. Inside a fresh zone the tokeniser meets every word for the
+#: first time and runs ~4x slower (0.9 vs 3.7 ms per abstract measured on corpora/pubmed);
+#: a zone of this many documents keeps that warm-up small while what one zone adds stays at
+#: a few MB (a quarter of abstracts are tokenised, ~200 new strings each).
+ZONE_DOCUMENTS = 5000
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+class Extensions:
+    """``doc._`` of a :class:`TextDoc`: extension values by name, some computed on first read."""
+
+    __slots__ = ("_values", "_lazy")
+
+    def __init__(self) -> None:
+        self._values: dict[str, Any] = {}
+        self._lazy: dict[str, Callable[[], Any]] = {}
+
+    def get(self, name: str) -> Any:
+        if name not in self._values and name in self._lazy:
+            self._values[name] = self._lazy.pop(name)()
+        return self._values.get(name)
+
+    def set(self, name: str, value: Any) -> None:
+        self._lazy.pop(name, None)
+        self._values[name] = value
+
+    def set_lazy(self, name: str, compute: Callable[[], Any]) -> None:
+        """``compute()`` becomes the value the first time it is read."""
+        self._values.pop(name, None)
+        self._lazy[name] = compute
+
+    def has(self, name: str) -> bool:
+        return name in self._values or name in self._lazy
+
+    def is_computed(self, name: str) -> bool:
+        return name in self._values
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if not self.has(name):
+            raise AttributeError(f"no extension value {name!r}")
+        return self.get(name)
+
+    @contextmanager
+    def overriding(self, name: str, value: Any) -> Iterator[None]:
+        """``value`` stands for ``name`` inside the block; the previous (possibly lazy) value after."""
+        saved_value = self._values.pop(name, _MISSING)
+        saved_lazy = self._lazy.pop(name, None)
+        self._values[name] = value
+        try:
+            yield
+        finally:
+            del self._values[name]
+            if saved_value is not _MISSING:
+                self._values[name] = saved_value
+            if saved_lazy is not None:
+                self._lazy[name] = saved_lazy
+
+
+_MISSING = object()
+
+
+class TextDoc:
+    """A document as a text-only component sees it: ``text`` and ``_``, and no tokens (``len`` 0)."""
+
+    __slots__ = ("text", "_")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._ = Extensions()
+
+    def __len__(self) -> int:
+        return 0
+
+
+def gene_abbreviations_matter(text: str, gene_names: Iterable[str]) -> bool:
+    """Could the abbreviation detector define any of ``gene_names`` (surfaces found in ``text``)?
+
+    False means the detector's definitions cannot change the gene recogniser's output (see the
+    module docstring); True means they might.
+    """
+    names = {_WHITESPACE.sub("", name) for name in gene_names}
+    names.discard("")
+    if not names or "(" not in text:
+        return False
+    squeezed = _WHITESPACE.sub("", text)
+    return any(f"({name})" in squeezed or f"{name}(" in squeezed for name in names)
+
+
+class FastPipeline:
+    """Runs ``nlp``'s components on :class:`TextDoc` objects, tokenising only when needed."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self.steps: list[tuple[str, Callable[[Any], Any]]] = []
+        self.detector: Callable[[Doc], Doc] | None = None
+        for name, component in nlp.pipeline:
+            factory = nlp.get_pipe_meta(name).factory
+            if factory == ABBREVIATION_FACTORY:
+                self.detector = component
+            elif factory in TEXT_FACTORIES:
+                self.steps.append((factory, component))
+            else:
+                raise ValueError(f"component {name!r} ({factory}) is not known to run on text alone")
+        #: Trial-ID patterns with the literal screen of their regexes.
+        self._trial_screens: dict[int, LiteralScreen] = {}
+        #: How many documents were tokenised for the detector, and for which reader (a
+        #: measure of the prefilter, printed by ``make bench``).
+        self.stats = {"documents": 0, "tokenised": 0, "tokenised_for_genes": 0}
+
+    @classmethod
+    def supports(cls, nlp: Language) -> bool:
+        return all(
+            nlp.get_pipe_meta(name).factory in TEXT_FACTORIES | {ABBREVIATION_FACTORY} for name in nlp.pipe_names
+        )
+
+    def _abbreviations(self, text: str) -> Callable[[], list]:
+        def compute() -> list:
+            self.stats["tokenised"] += 1
+            return self.detector(self.nlp.make_doc(text))._.abbreviations  # type: ignore[misc]
+
+        return compute
+
+    def make_doc(self, document: Document) -> TextDoc:
+        """A :class:`TextDoc` with the document's context, as ``nlp.pipe`` would start it."""
+        from atc_mine.nlp.pipeline import doc_context
+
+        doc = TextDoc(document.text)
+        doc._.set(doc_data.CONTEXT, doc_context(document))
+        if self.detector is not None:
+            doc._.set_lazy(ABBREVIATIONS, self._abbreviations(document.text))
+        elif Doc.has_extension(ABBREVIATIONS):
+            doc._.set(ABBREVIATIONS, [])  # the default a Doc would give
+        return doc
+
+    def __call__(self, doc: TextDoc) -> TextDoc:
+        self.stats["documents"] += 1
+        for factory, component in self.steps:
+            if factory == TRIAL_ID_FACTORY and hasattr(component, "patterns"):
+                self._trial_ids(doc, component)
+                continue
+            if (
+                factory == GENE_FACTORY
+                and doc._.has(ABBREVIATIONS)
+                and not self._genes_need_abbreviations(doc, component)
+            ):
+                with doc._.overriding(ABBREVIATIONS, []):
+                    component(doc)
+                continue
+            component(doc)
+        return doc
+
+    def _trial_ids(self, doc: TextDoc, component: Any) -> None:
+        """``TrialIdRecognizer.__call__`` with only the patterns that can match this text
+        (each pattern's matches do not depend on the others' being tried)."""
+        from atc_mine.nlp.trial_ids import find_trial_ids
+
+        screen = self._trial_screens.get(id(component))
+        if screen is None:
+            screen = LiteralScreen([requirement(p.regex) for p in component.patterns])
+            self._trial_screens[id(component)] = screen
+        possible = screen.possible(screen.present(doc.text))
+        patterns = tuple(p for p, ok in zip(component.patterns, possible, strict=True) if ok)
+        if patterns:
+            doc_data.add_entities(doc, find_trial_ids(doc.text, patterns))  # type: ignore[arg-type]
+
+    def _genes_need_abbreviations(self, doc: TextDoc, genes: Any) -> bool:
+        if doc._.is_computed(ABBREVIATIONS):
+            return True  # already computed: nothing to save
+        lexicon = getattr(genes, "lexicon", None)
+        if lexicon is None:
+            return True
+        text = doc.text
+        needed = gene_abbreviations_matter(text, (text[s:e] for s, e, _entry in lexicon.find(text)))
+        self.stats["tokenised_for_genes"] += needed
+        return needed
+
+    def extract(self, document: Document) -> Extraction:
+        """One document's extraction (strings the tokeniser adds stay in the vocabulary:
+        callers that run many documents use :meth:`pipe` or :meth:`memory_zone`)."""
+        from atc_mine.nlp.pipeline import extraction_from_doc
+
+        return extraction_from_doc(document, self(self.make_doc(document)))
+
+    def pipe(self, documents: Iterable[Document]) -> Iterator[Extraction]:
+        """Extractions in document order, one at a time, in memory zones of
+        :data:`ZONE_DOCUMENTS` documents (see :meth:`memory_zone`)."""
+        iterator = iter(documents)
+        while True:
+            with self.memory_zone():
+                count = 0
+                for count, document in enumerate(iterator, 1):  # noqa: B007  (count read after the loop)
+                    yield self.extract(document)
+                    if count >= ZONE_DOCUMENTS:
+                        break
+                if count < ZONE_DOCUMENTS:
+                    return
+
+    def memory_zone(self) -> AbstractContextManager[None]:
+        """spaCy's ``memory_zone``: strings and lexemes the tokeniser adds inside are freed at
+        the end, so memory stays flat over a baseline file. No spaCy Doc of ``self.nlp`` made
+        inside may be used after it."""
+        return self.nlp.memory_zone()
+
+
+_PIPELINES: weakref.WeakKeyDictionary[Language, FastPipeline | None] = weakref.WeakKeyDictionary()
+
+
+def fast_pipeline(nlp: Language) -> FastPipeline | None:
+    """The fast path for ``nlp`` (made once per pipeline), or None if it holds other components."""
+    try:
+        return _PIPELINES[nlp]
+    except KeyError:
+        runner = FastPipeline(nlp) if FastPipeline.supports(nlp) else None
+        _PIPELINES[nlp] = runner
+        return runner

@@ -1,0 +1,100 @@
+"""The fast path (atc_mine/nlp/fast.py) gives the plain spaCy pipeline's extractions, document
+for document, on every real document of corpora/ and gold/; and its parts behave as documented."""
+
+from __future__ import annotations
+
+import pytest
+
+from atc_mine.nlp import fast
+from atc_mine.nlp.fast import Extensions, FastPipeline, fast_pipeline, gene_abbreviations_matter
+from atc_mine.nlp.pipeline import extract_documents, plain_extract_documents
+from atc_mine.records import Document
+
+
+@pytest.fixture(scope="module")
+def real_documents(corpora, gold_dir):
+    from atc_mine.sources import read_documents
+
+    return read_documents([corpora, *sorted((gold_dir / "review").glob("*.txt"))])
+
+
+def test_fast_path_equals_plain_pipeline_on_the_real_corpus(nlp, real_documents):
+    assert len(real_documents) > 650  # abstracts, registry pages and JSON, efetch, the MEDLINE file, the review
+    runner = fast_pipeline(nlp)
+    assert runner is not None
+    before = dict(runner.stats)
+    plain = list(plain_extract_documents(nlp, real_documents))
+    quick = list(extract_documents(nlp, real_documents))
+    assert [e.doc_id for e in quick] == [d.doc_id for d in real_documents]
+    different = [p.doc_id for p, q in zip(plain, quick, strict=True) if p != q]
+    assert different == []
+    assert sum(len(e.outcomes) for e in quick) > 100 and sum(len(e.entities) for e in quick) > 1000
+    # the point of the fast path: most documents are never tokenised
+    tokenised = runner.stats["tokenised"] - before["tokenised"]
+    assert 0 < tokenised < len(real_documents) / 2
+
+
+def test_recognition_only_pipeline_also_runs_fast_and_equal(real_documents):
+    from tests.nlp.recognition import recognition_nlp
+
+    nlp = recognition_nlp()
+    assert fast_pipeline(nlp) is not None
+    sample = real_documents[:120]
+    assert list(extract_documents(nlp, sample)) == list(plain_extract_documents(nlp, sample))
+
+
+def test_a_pipeline_with_an_unknown_component_runs_the_plain_way():
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    assert fast_pipeline(nlp) is None
+    (extraction,) = extract_documents(nlp, [Document("d1", "text", "One sentence. Another.")])
+    assert extraction.entities == () and extraction.outcomes == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        ("programmed death-ligand 1 (PD-L1) expression", ["PD-L1"], True),
+        ("BRAF (programmed cell death one protein) was", ["BRAF"], True),  # a short form before the bracket
+        ("expression of ( PD-L1 ) was", ["PD-L1"], True),  # whitespace inside the bracket
+        ("PD-L1 expression was high (45%)", ["PD-L1"], False),  # the gene is not what a bracket holds
+        ("PD-L1 expression was high", ["PD-L1"], False),  # no bracket at all
+        ("overall survival (OS) was", [], False),  # no gene name in the text
+    ],
+)
+def test_gene_abbreviations_matter(text, names, expected):
+    assert gene_abbreviations_matter(text, names) is expected
+
+
+def test_lazy_extension_is_computed_once_and_survives_an_override():
+    calls = []
+    ext = Extensions()
+    ext.set_lazy("abbreviations", lambda: calls.append(1) or ["computed"])
+    with ext.overriding("abbreviations", []):
+        assert ext.abbreviations == [] and calls == []
+    assert not ext.is_computed("abbreviations")
+    assert ext.get("abbreviations") == ["computed"] and ext.abbreviations == ["computed"]
+    assert calls == [1]
+    assert ext.get("unknown") is None
+    with pytest.raises(AttributeError):
+        _ = ext.unknown
+
+
+def test_memory_zones_free_what_the_tokeniser_adds(real_documents, monkeypatch):
+    from atc_mine.nlp.pipeline import build_nlp
+    from atc_mine.settings import Settings
+
+    monkeypatch.setattr(fast, "ZONE_DOCUMENTS", 7)
+    nlp = build_nlp(Settings(pipeline=("abbreviation_detector", "atc_drugs", "atc_genes")))  # a vocabulary of its own
+    runner = FastPipeline(nlp)
+    sample = [d for d in real_documents if "(" in d.text and "gene" in d.text.lower()][:30]
+    strings = len(nlp.vocab.strings)
+    extractions = list(runner.pipe(sample))
+    assert runner.stats["tokenised"] > 5
+    assert len(nlp.vocab.strings) == strings  # every zone's new strings were freed
+    for document in sample:  # the control: outside a zone, tokenising adds strings
+        runner.extract(document)
+    assert len(nlp.vocab.strings) > strings
+    assert extractions == list(plain_extract_documents(nlp, sample))

@@ -583,6 +583,19 @@ def _clause(norm: str, position: int) -> tuple[int, int]:
     return start, end
 
 
+def template_matches(
+    rules: OutcomeRules, pattern_id: str, sentence: str, drug_spans: Iterable[tuple[int, int]] = ()
+) -> list[re.Match[str]]:
+    """The matches of one template on a sentence, as the extractor sees it (normalised, masked, anchored).
+
+    For rule authors and the test that runs every template's examples.
+    """
+    pattern = next(p for p in rules.patterns if p.id == pattern_id)
+    norm = normalise(sentence)
+    starts = [a.start() for a in pattern.anchor.finditer(norm)]
+    return list(_anchored(pattern.regex, mask(rules, norm, drug_spans), starts))
+
+
 def _anchored(regex: re.Pattern[str], text: str, starts: list[int]) -> Iterable[re.Match[str]]:
     """Like ``regex.finditer(text)``, trying only the anchor positions (non-overlapping, in order)."""
     end = -1

@@ -66,6 +66,7 @@ _BLOCK_SPLIT = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _LINE = re.compile(r"[^\n]+")
 _LINE_ENDS_SENTENCE = re.compile(r"(?:[.!?][\"'”’)\]]*|\|)\s*$")
 _BARE_VALUE_LINE = re.compile(r"^\s*\d[\d.,]*\s*(?:participants|patients|subjects)?\s*$", re.I)
+_FIELD_LINE = re.compile(r"^\s*[^:.]{1,40}?\s?:\s?\S")
 _BULLET_LINE = re.compile(r"^\s*(?:[-•*▪]\s|[IVX]{1,4}\.\s|\d{1,2}\.\s+[A-Z])")
 _HEADING_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+")
 #: End punctuation followed by whitespace (a candidate boundary), or glued to a capitalised
@@ -120,8 +121,8 @@ def _label_category(label: str, rules: SentenceRules) -> str:
 
 def _is_heading(line: str) -> bool:
     stripped = line.strip()
-    if not stripped or stripped[-1] in ".,;!?|":
-        return False
+    if not stripped or stripped[-1] in ".,;!?|" or ": " in stripped:
+        return False  # ends a sentence, or is a labelled line ("BACKGROUND: In patients ...")
     return len(stripped.split()) <= HEADING_MAX_WORDS and (stripped[0].isupper() or stripped[0].isdigit())
 
 
@@ -133,6 +134,8 @@ def _continues(previous_line: str, line: str, unit_lines: int) -> bool:
         return True  # a value under its label: "Enrollment\n40", "Target enrollment:\n0"
     if _LINE_ENDS_SENTENCE.search(previous_line) or previous_line.rstrip().endswith(":"):
         return False
+    if _FIELD_LINE.match(previous_line) and len(previous_line.split()) <= HEADING_MAX_WORDS:
+        return False  # a short "label : value" line of a registry table ("Actual Enrollment : 80 participants")
     if _BULLET_LINE.match(line):
         return False
     if unit_lines == 1 and _is_heading(previous_line):

@@ -63,7 +63,12 @@ def test_normalise_repairs_without_moving_offsets(raw, clean):
 )
 def test_counts_and_percents(text, expected):
     q = parse_quantity(normalise(text))
-    assert (q.percent, q.count, q.denominator, q.ci) == (expected.percent, expected.count, expected.denominator, expected.ci)
+    assert (q.percent, q.count, q.denominator, q.ci) == (
+        expected.percent,
+        expected.count,
+        expected.denominator,
+        expected.ci,
+    )
 
 
 @pytest.mark.parametrize(
@@ -112,5 +117,12 @@ def test_timepoints(text, points):
 
 def test_units():
     assert [unit_norm(u) for u in ("mos", "mo.", "Months", "wk", "d", "yrs", "parsec", None)] == [
-        "months", "months", "months", "weeks", "days", "years", None, None
+        "months",
+        "months",
+        "months",
+        "weeks",
+        "days",
+        "years",
+        None,
+        None,
     ]

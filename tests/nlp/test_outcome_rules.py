@@ -89,7 +89,9 @@ def test_a_bracketed_abbreviation_is_not_a_second_measure():
 
 def test_masking_keeps_offsets_and_hides_non_figures():
     # Sosa 2014 (corpus)
-    text = normalise("Median OS was 5.2 months for the CP/fosbretabulin arm (n=55; hazard ratio 0.73 [95% CI 0.44, 1.21]; p=0.22)")
+    text = normalise(
+        "Median OS was 5.2 months for the CP/fosbretabulin arm (n=55; hazard ratio 0.73 [95% CI 0.44, 1.21]; p=0.22)"
+    )
     masked = mask(RULES, text, [(35, 48)])
     assert len(masked) == len(text)
     assert "0.73" not in masked and "p=0.22" not in masked and "fosbretabulin" not in masked
@@ -108,7 +110,9 @@ def test_a_template_with_unknown_keys_or_groups_is_rejected(tmp_path, monkeypatc
     bad = dict(good, patterns=[dict(good["patterns"][0], colour="red")])
     path = tmp_path / "bad_patterns.json"
     path.write_text(json.dumps(bad), encoding="utf-8")
-    monkeypatch.setattr("atc_mine.nlp.rules.data_path", lambda name: path if name == "bad_patterns.json" else _real(name))
+    monkeypatch.setattr(
+        "atc_mine.nlp.rules.data_path", lambda name: path if name == "bad_patterns.json" else _real(name)
+    )
     with pytest.raises(PatternFileError, match="unknown keys"):
         outcome_rules.__wrapped__("bad_patterns.json")
     bad = dict(good, patterns=[dict(good["patterns"][0], regex="(?P<nogroup>x)")])

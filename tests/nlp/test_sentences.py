@@ -80,7 +80,9 @@ def test_every_gold_figure_sentence_is_one_of_ours():
         # Wirth 2021 (held-out, JCO PDF): a stray full stop that a PDF left for ">"
         (
             "More than half of the evaluable patients experienced tumor shrinkage; three patients experienced a . 30% tumor reduction.",
-            ["More than half of the evaluable patients experienced tumor shrinkage; three patients experienced a . 30% tumor reduction."],
+            [
+                "More than half of the evaluable patients experienced tumor shrinkage; three patients experienced a . 30% tumor reduction."
+            ],
         ),
         # the review: "et al." and a reference in brackets
         (
@@ -117,7 +119,9 @@ def test_structured_labels_are_not_part_of_the_sentence_and_set_its_section():
 
 def test_run_in_labels_and_label_lines():
     # Iyer 2018 (corpus) runs labels into the text; Tahara 2017 (corpus) puts them on lines of their own
-    text = "Title line\n\nAbstract Background Anaplastic thyroid carcinoma is rare. Results Twelve patients were treated."
+    text = (
+        "Title line\n\nAbstract Background Anaplastic thyroid carcinoma is rare. Results Twelve patients were treated."
+    )
     assert sections(text)[1:] == [
         ("Anaplastic thyroid carcinoma is rare.", "background"),
         ("Twelve patients were treated.", "results"),

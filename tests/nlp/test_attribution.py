@@ -1,0 +1,184 @@
+"""atc_mine/nlp/attribution.py: each figure's regimen, trial, cohort and subgroup (GUIDELINES 5).
+
+Texts are the corpus abstracts (corpora/abstracts, named by first author) and the seed review
+(gold/review), read whole, because attribution is a document-level decision (the title's
+regimen, an abbreviation defined in the Methods, the study a review paragraph introduced).
+Tests whose text is hand-written say so.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from atc_mine.nlp import doc_data
+from atc_mine.nlp.attribution import regimen_abbreviations
+from atc_mine.nlp.sentences import split_sentences
+from tests.conftest import CORPORA, GOLD, text_of
+
+
+def corpus(name: str) -> tuple[str, list[str]]:
+    """The text of a corpus abstract and its sidecar's linked trials."""
+    text_path = next((CORPORA / "abstracts").glob(f"*{name}*.txt"))
+    meta = json.loads(text_path.with_suffix(".meta.json").read_text(encoding="utf-8"))
+    return text_of(text_path), meta.get("linked_trials") or []
+
+
+def run(nlp, text: str, linked: list[str] | tuple[str, ...] = ()) -> list[dict]:
+    """The pipeline on ``text`` with a document context, as extraction runs it."""
+    doc = nlp.make_doc(text)
+    doc._.set(doc_data.CONTEXT, {"linked_trials": list(linked)})
+    for _name, component in nlp.pipeline:
+        doc = component(doc)
+    return doc._.get(doc_data.OUTCOMES)
+
+
+def pick(figures: list[dict], measure: str, **numbers) -> dict:
+    hits = [f for f in figures if f["measure"] == measure and all(f[k] == v for k, v in numbers.items())]
+    assert len(hits) == 1, (measure, numbers, hits)
+    return hits[0]
+
+
+def who(figure: dict) -> tuple:
+    return tuple(figure["drugs"]), figure["trial"], figure["cohort"], figure["subgroup"]
+
+
+@pytest.fixture(scope="module")
+def review(nlp) -> list[dict]:
+    return run(nlp, text_of(next((GOLD / "review").glob("*.txt"))))
+
+
+# -- regimens ---------------------------------------------------------------------------------------
+def test_arms_of_a_randomised_trial_take_their_own_regimens(nlp):
+    # Sosa 2014: "... carboplatin AUC 6 on day 1 every 3 weeks (CP), or these drugs were given on
+    # day 2 after fosbretabulin 60 mg/m 2 (CP/fosbretabulin)"; then "Median OS was 5.2 months
+    # [95% CI 3.1, 9.0] for the CP/fosbretabulin arm (n=55 ...) and 4.0 months [95% CI 2.8, 6.2]
+    # for the CP arm (n=25 ...)"
+    text, linked = corpus("sosa2014")
+    figures = run(nlp, text, linked)
+    arm = ("carboplatin", "fosbretabulin", "paclitaxel")
+    control = ("carboplatin", "paclitaxel")
+    assert who(pick(figures, "OS_MEDIAN", value=5.2)) == (arm, "NCT00507429", "ATC", "CP/fosbretabulin arm")
+    assert who(pick(figures, "OS_MEDIAN", value=4.0)) == (control, "NCT00507429", "ATC", "CP arm")
+    assert who(pick(figures, "N_ENROLLED", count=25))[0] == control
+    # "One-year survival for CP/fosbretabulin versus CP was 26% versus 9%, respectively."
+    assert pick(figures, "OS_RATE", percent=26.0)["drugs"] == list(arm)
+    assert pick(figures, "OS_RATE", percent=9.0)["drugs"] == list(control)
+    # the whole trial: both arms
+    assert pick(figures, "N_ENROLLED", count=80)["drugs"] == list(arm)
+
+
+def test_a_regimen_abbreviation_is_read_from_the_initials_of_the_drugs_before_it(nlp):
+    # Sosa 2014, Methods sentence
+    text = (
+        "Patients were randomly assigned in a 2:1 ratio to 6 cycles of paclitaxel 200 mg/m2 followed by "
+        "carboplatin AUC 6 on day 1 every 3 weeks (CP), or these drugs were given on day 2 after fosbretabulin."
+    )
+    drugs = [(s, e, norm) for label, s, e, norm in doc_data.entities(nlp(text)) if label == "DRUG"]
+    assert regimen_abbreviations(text, drugs, split_sentences(text), ()) == {"CP": ("carboplatin", "paclitaxel")}
+    # a bracketed abbreviation whose letters are not the drugs' initials stands for no regimen
+    assert regimen_abbreviations("Carboplatin and paclitaxel (AUC) were given.", drugs[:0], [(0, 44, None)], ()) == {}
+
+
+def test_the_regimen_is_the_dosed_study_drugs_not_every_drug_named(nlp):
+    # Smallridge 2013: efatutazone with paclitaxel; "Seven patients received 0.15 mg of efatutazone, 6
+    # patients received 0.3 mg, and 2 patients received 0.5 mg." (dose levels are subgroups, GUIDELINES 5.3)
+    text, linked = corpus("smallridge2013")
+    figures = run(nlp, text, linked)
+    regimen = ("efatutazone", "paclitaxel")
+    assert who(pick(figures, "N_ENROLLED", count=7)) == (regimen, None, "ATC", "efatutazone 0.15 mg")
+    assert who(pick(figures, "N_ENROLLED", count=6)) == (regimen, None, "ATC", "efatutazone 0.3 mg")
+    assert who(pick(figures, "N_ENROLLED", count=2)) == (regimen, None, "ATC", "efatutazone 0.5 mg")
+    # "One patient receiving 0.3 mg of efatutazone had a partial response"
+    assert pick(figures, "PR", count=1)["subgroup"] == "efatutazone 0.3 mg"
+
+
+def test_a_cohort_given_another_regimen_keeps_it(nlp):
+    # Hyman 2015 (basket): "... including 27 patients with colorectal cancer who received vemurafenib and
+    # cetuximab"; the other cohorts received vemurafenib alone
+    text, linked = corpus("hyman2015")
+    figures = run(nlp, text, linked)
+    assert who(pick(figures, "N_ENROLLED", count=27))[:3] == (("cetuximab", "vemurafenib"), None, "colorectal cancer")
+    assert who(pick(figures, "ORR", percent=42.0))[:3] == (("vemurafenib",), None, "NSCLC")
+    assert who(pick(figures, "ORR", percent=43.0))[:3] == (("vemurafenib",), None, "ECD/LCH")
+
+
+def test_drugs_given_before_the_study_are_not_its_regimen(nlp):
+    # hand-written, after the phrasing of Iyer 2018 ("Twelve patients were treated with combination
+    # kinase inhibitors plus pembrolizumab") and Cabanillas-style salvage cohorts
+    text = (
+        "Pembrolizumab for anaplastic thyroid cancer\n\n"
+        "Results: Of 10 patients who had previously progressed on lenvatinib, 2 (20%) had a partial response "
+        "to pembrolizumab 200 mg."
+    )
+    figure = pick(run(nlp, text), "PR", count=2)
+    assert figure["drugs"] == ["pembrolizumab"]
+
+
+# -- trials -----------------------------------------------------------------------------------------
+def test_the_trial_is_the_sidecar_link_when_the_text_names_none(nlp):
+    # Savvides 2013 prints no NCT ID; its sidecar links NCT00126568 (GUIDELINES 5.2)
+    text, linked = corpus("savvides2013")
+    assert linked == ["NCT00126568"]
+    assert {f["trial"] for f in run(nlp, text, linked)} == {"NCT00126568"}
+    assert {f["trial"] for f in run(nlp, text)} == {None}
+
+
+def test_an_nct_id_in_the_text_wins_over_the_sidecar(review):
+    # review: "The current NCT02657369 trial was terminated because there was only one PR (3%) among the 33 ..."
+    assert pick(review, "PR", percent=3.0)["trial"] == "NCT02657369"
+
+
+# -- cohorts ----------------------------------------------------------------------------------------
+def test_each_population_of_a_sentence_keeps_its_own_figures(nlp, review):
+    # Dierks 2021: "we analyzed six patients with metastatic ATC and two patients with PDTC"
+    text, linked = corpus("dierks2021")
+    figures = run(nlp, text, linked)
+    assert pick(figures, "N_ENROLLED", count=6)["cohort"] == "ATC"
+    assert pick(figures, "N_ENROLLED", count=2)["cohort"] == "PDTC"
+    # "The median progression-free survival was 17.75 months for all patients, and 16.5 months for ATCs"
+    assert pick(figures, "PFS_MEDIAN", value=17.75)["cohort"] == "all"
+    assert pick(figures, "PFS_MEDIAN", value=16.5)["cohort"] == "ATC"
+    # review: "A total of 20 patients were recruited in this study, of whom 8 had MTC and 10 had ATC."
+    # then "Two of the MTC patients had a partial response (PR) (25%), but none of the ATC patients had
+    # a PR; 4 (40%) of the ATC patients had stable disease"
+    assert pick(review, "N_ENROLLED", count=8, trial="NCT02114658")["cohort"] == "MTC"
+    assert pick(review, "N_ENROLLED", count=10, trial="NCT02114658")["cohort"] == "ATC"
+    assert pick(review, "PR", count=2, percent=25.0, trial="NCT02114658")["cohort"] == "MTC"
+    assert pick(review, "SD", count=4, percent=40.0, trial="NCT02114658")["cohort"] == "ATC"
+
+
+def test_a_molecular_selection_narrows_the_cohort(nlp):
+    # Subbiah 2018: "Sixteen patients with BRAF V600E-mutated anaplastic thyroid cancer were evaluable"
+    text, linked = corpus("subbiah2018")
+    assert pick(run(nlp, text, linked), "N_EVALUABLE", count=16)["cohort"] == "BRAF V600E-mutant ATC"
+    # Falchook 2015: "Fourteen patients with BRAFV600E-mutant thyroid carcinoma were enrolled"
+    text, linked = corpus("falchook2015")
+    assert {f["cohort"] for f in run(nlp, text, linked)} == {"BRAF V600E-mutant thyroid cancer"}
+
+
+def test_biomarker_subsets_are_subgroups_of_the_study_cohort(nlp):
+    # Capdevila 2020: "... the ORR was 29% in PD-L1-positive (8/28; 29%) versus PD-L1-negative (0/12; 0%)
+    # patients"; "... patients with PD-L1 >= 50% (6/17; 35%)"
+    text, linked = corpus("capdevila2020")
+    figures = run(nlp, text, linked)
+    assert who(pick(figures, "ORR", count=8)) == (("spartalizumab",), None, "ATC", "PD-L1-positive")
+    assert pick(figures, "ORR", denominator=12)["subgroup"] == "PD-L1-negative"
+    assert pick(figures, "ORR", count=6)["subgroup"] == "PD-L1 >= 50%"
+    assert pick(figures, "ORR", percent=19.0)["subgroup"] is None
+
+
+# -- reviews ----------------------------------------------------------------------------------------
+def test_a_review_attributes_each_study_to_its_own_regimen_and_trial(review):
+    # each paragraph of the review is cut at sentences that introduce a study
+    assert who(pick(review, "DCR", percent=35.0))[:3] == (("sorafenib",), "NCT00126568", "ATC")
+    assert who(pick(review, "N_ENROLLED", count=11))[:3] == (("imatinib",), None, "ATC")
+    assert who(pick(review, "N_ENROLLED", count=15))[:3] == (("efatutazone", "paclitaxel"), None, "ATC")
+    assert who(pick(review, "ORR", count=11))[:3] == (
+        ("dabrafenib", "trametinib"),
+        "NCT02034110",
+        "BRAF V600-mutant ATC",
+    )
+    # "In one case report (62), two patients with ATC received anti-PD-1 drug treatment": a drug class, no regimen
+    assert pick(review, "N_ENROLLED", count=2, drugs=[])["cohort"] == "ATC"

@@ -99,6 +99,8 @@ class _WorkerZone:
     def run(self, runner: FastPipeline, documents: list[Document]) -> list[Extraction]:
         from atc_mine.nlp.fast import ZONE_DOCUMENTS
 
+        if runner.warming:  # the tokeniser's cache fills outside zones first
+            return [runner.extract(document) for document in documents]
         if self._documents == 0:
             self._stack.enter_context(runner.memory_zone())
         extractions = [runner.extract(document) for document in documents]

@@ -31,10 +31,13 @@ from __future__ import annotations
 
 import re
 import weakref
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
+import numpy as np
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -51,11 +54,17 @@ TRIAL_ID_FACTORY = "atc_trial_ids"
 #: The Doc extension the detector writes (``scispacy.abbreviation``).
 ABBREVIATIONS = "abbreviations"
 
-#: Documents per spaCy memory zone. Inside a fresh zone the tokeniser meets every word for the
-#: first time and runs ~4x slower (0.9 vs 3.7 ms per abstract measured on corpora/pubmed);
-#: a zone of this many documents keeps that warm-up small while what one zone adds stays at
-#: a few MB (a quarter of abstracts are tokenised, ~200 new strings each).
+#: Documents per spaCy memory zone: what the tokeniser adds inside one (a quarter of
+#: abstracts are tokenised, ~200 new strings each) is freed at its end.
 ZONE_DOCUMENTS = 5000
+#: Tokenised documents before the first zone. Inside a zone spaCy's tokeniser never caches
+#: (``Tokenizer._save_cached`` returns early), so each abstract costs ~3.7 ms instead of
+#: ~0.9 ms. The chunks of the first documents ("patients", "(n=12)") are cached for good
+#: instead: the most frequent ones of any later text, for a few MB.
+WARM_TOKENISED = 2000
+
+#: scispaCy's ``filter_matches`` skips brackets holding more than this many tokens.
+MAX_BRACKETED_TOKENS = 8
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -128,6 +137,50 @@ class TextDoc:
         return 0
 
 
+def paren_matches(doc: Doc) -> list[tuple[int, int, int]]:
+    """What scispaCy's ``Matcher`` pattern ``( + )`` finds, bounded as the detector bounds it.
+
+    Every "(" token with a ")" token after it and at least one token between, ordered as
+    spaCy's Matcher returns them (by end, then the innermost start first), keeping only
+    those with at most :data:`MAX_BRACKETED_TOKENS` tokens inside: ``filter_matches`` drops
+    the others. A direct scan instead of the wildcard pattern, whose partial matches grow
+    with every bracket of the text.
+    """
+    if not len(doc):
+        return []
+    orths = doc.to_array(ORTH)
+    opens = np.flatnonzero(orths == doc.vocab.strings["("]).tolist()
+    if not opens:
+        return []
+    found: list[tuple[int, int, int]] = []
+    for i in np.flatnonzero(orths == doc.vocab.strings[")"]).tolist():
+        for start in reversed(opens[: bisect_left(opens, i)]):
+            inside = i - start - 1
+            if inside > MAX_BRACKETED_TOKENS:
+                break
+            if inside >= 1:
+                found.append((0, start, i + 1))
+    return found
+
+
+def detect_abbreviations(detector: Any, doc: Doc) -> Doc:
+    """scispaCy's ``AbbreviationDetector.__call__`` with :func:`paren_matches` for its
+    bracket matcher; the rest is scispaCy's own code (``filter_matches``,
+    ``find_matches_for``). ``tests/nlp/test_fast.py`` checks both against scispaCy."""
+    from scispacy.abbreviation import filter_matches
+
+    matches_no_brackets = [(x[0], x[1] + 1, x[2] - 1) for x in paren_matches(doc)]
+    filtered = filter_matches(matches_no_brackets, doc)
+    occurences = detector.find_matches_for(filtered, doc)
+    for long_form, short_forms in occurences:
+        for short in short_forms:
+            short._.long_form = long_form
+            doc._.abbreviations.append(short)
+    if detector.make_serializable:
+        doc._.abbreviations = [detector.make_short_form_serializable(a) for a in doc._.abbreviations]
+    return doc
+
+
 def gene_abbreviations_matter(text: str, gene_names: Iterable[str]) -> bool:
     """Could the abbreviation detector define any of ``gene_names`` (surfaces found in ``text``)?
 
@@ -161,7 +214,7 @@ class FastPipeline:
         self._trial_screens: dict[int, LiteralScreen] = {}
         #: How many documents were tokenised for the detector, and for which reader (a
         #: measure of the prefilter, printed by ``make bench``).
-        self.stats = {"documents": 0, "tokenised": 0, "tokenised_for_genes": 0}
+        self.stats = {"documents": 0, "tokenised": 0, "tokenised_for_genes": 0, "tokenised_outside_zones": 0}
 
     @classmethod
     def supports(cls, nlp: Language) -> bool:
@@ -172,9 +225,16 @@ class FastPipeline:
     def _abbreviations(self, text: str) -> Callable[[], list]:
         def compute() -> list:
             self.stats["tokenised"] += 1
-            return self.detector(self.nlp.make_doc(text))._.abbreviations  # type: ignore[misc]
+            if not self.nlp.vocab.in_memory_zone:
+                self.stats["tokenised_outside_zones"] += 1
+            return detect_abbreviations(self.detector, self.nlp.make_doc(text))._.abbreviations
 
         return compute
+
+    @property
+    def warming(self) -> bool:
+        """Still filling the tokeniser's cache (see :data:`WARM_TOKENISED`)?"""
+        return self.stats["tokenised_outside_zones"] < WARM_TOKENISED
 
     def make_doc(self, document: Document) -> TextDoc:
         """A :class:`TextDoc` with the document's context, as ``nlp.pipe`` would start it."""
@@ -239,8 +299,16 @@ class FastPipeline:
 
     def pipe(self, documents: Iterable[Document]) -> Iterator[Extraction]:
         """Extractions in document order, one at a time, in memory zones of
-        :data:`ZONE_DOCUMENTS` documents (see :meth:`memory_zone`)."""
+        :data:`ZONE_DOCUMENTS` documents (see :meth:`memory_zone`) once the tokeniser's cache
+        is warm (:data:`WARM_TOKENISED`)."""
         iterator = iter(documents)
+        if self.warming:
+            for document in iterator:
+                yield self.extract(document)
+                if not self.warming:
+                    break
+            else:
+                return
         while True:
             with self.memory_zone():
                 count = 0

@@ -87,6 +87,7 @@ def test_memory_zones_free_what_the_tokeniser_adds(real_documents, monkeypatch):
     from atc_mine.settings import Settings
 
     monkeypatch.setattr(fast, "ZONE_DOCUMENTS", 7)
+    monkeypatch.setattr(fast, "WARM_TOKENISED", 0)
     nlp = build_nlp(Settings(pipeline=("abbreviation_detector", "atc_drugs", "atc_genes")))  # a vocabulary of its own
     runner = FastPipeline(nlp)
     sample = [d for d in real_documents if "(" in d.text and "gene" in d.text.lower()][:30]
@@ -98,3 +99,46 @@ def test_memory_zones_free_what_the_tokeniser_adds(real_documents, monkeypatch):
         runner.extract(document)
     assert len(nlp.vocab.strings) > strings
     assert extractions == list(plain_extract_documents(nlp, sample))
+
+
+def test_the_first_tokenised_documents_stay_cached_then_zones_begin(real_documents, monkeypatch):
+    from atc_mine.nlp.pipeline import build_nlp
+    from atc_mine.settings import Settings
+
+    monkeypatch.setattr(fast, "ZONE_DOCUMENTS", 5)
+    monkeypatch.setattr(fast, "WARM_TOKENISED", 3)
+    nlp = build_nlp(Settings(pipeline=("abbreviation_detector", "atc_drugs", "atc_genes")))
+    runner = FastPipeline(nlp)
+    sample = [d for d in real_documents if "(" in d.text and "gene" in d.text.lower()][:30]
+    assert runner.warming
+    extractions = list(runner.pipe(sample))
+    assert runner.stats["tokenised_outside_zones"] == 3 and runner.stats["tokenised"] > 3
+    assert not runner.warming
+    assert extractions == list(plain_extract_documents(nlp, sample))
+
+
+def test_paren_matches_are_what_scispacys_matcher_keeps(nlp, real_documents):
+    from spacy.matcher import Matcher
+
+    matcher = Matcher(nlp.vocab)
+    matcher.add("parenthesis", [[{"ORTH": "("}, {"OP": "+"}, {"ORTH": ")"}]])
+    texts = [d.text for d in real_documents if "(" in d.text][:300] + ["a ( b ( c ) d ) e ( f ) ( g ) ( )"]
+    for text in texts:
+        doc = nlp.make_doc(text)
+        expected = [(0, s, e) for _, s, e in matcher(doc) if e - s - 2 <= fast.MAX_BRACKETED_TOKENS]
+        assert fast.paren_matches(doc) == expected, text[:80]
+
+
+def test_detect_abbreviations_equals_scispacys_detector(nlp, real_documents):
+    detector = nlp.get_pipe("abbreviation_detector")
+
+    def pairs(doc):
+        return sorted((a.text, a.start, a.end, a._.long_form.text, a._.long_form.start) for a in doc._.abbreviations)
+
+    documents = [d for d in real_documents if "(" in d.text][:300]
+    defined = 0
+    for document in documents:
+        expected = pairs(detector(nlp.make_doc(document.text)))
+        assert pairs(fast.detect_abbreviations(detector, nlp.make_doc(document.text))) == expected, document.doc_id
+        defined += len(expected)
+    assert defined > 100

@@ -29,6 +29,7 @@ A pipeline holding a component this module does not know runs the plain spaCy wa
 
 from __future__ import annotations
 
+import copy
 import re
 import weakref
 from bisect import bisect_left
@@ -42,6 +43,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from atc_mine.nlp import doc_data
+from atc_mine.nlp.lexicon import Lexicon
 from atc_mine.nlp.prefilter import LiteralScreen, requirement
 from atc_mine.records import Document, Extraction
 
@@ -195,6 +197,25 @@ def gene_abbreviations_matter(text: str, gene_names: Iterable[str]) -> bool:
     return any(f"({name})" in squeezed or f"{name}(" in squeezed for name in names)
 
 
+class _LastFind:
+    """A lexicon that remembers its last ``find``: the gene check and the gene recogniser look
+    the same text up one after the other. Everything else goes to the lexicon itself."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._lexicon = lexicon
+        self._text: str | None = None
+        self._found: list = []
+
+    def find(self, text: str) -> list:
+        if text is not self._text:
+            self._found = self._lexicon.find(text)
+            self._text = text
+        return list(self._found)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._lexicon, name)
+
+
 class FastPipeline:
     """Runs ``nlp``'s components on :class:`TextDoc` objects, tokenising only when needed."""
 
@@ -207,6 +228,9 @@ class FastPipeline:
             if factory == ABBREVIATION_FACTORY:
                 self.detector = component
             elif factory in TEXT_FACTORIES:
+                if factory == GENE_FACTORY and isinstance(getattr(component, "lexicon", None), Lexicon):
+                    component = copy.copy(component)  # reads the text's gene names the check found
+                    component.lexicon = _LastFind(component.lexicon)
                 self.steps.append((factory, component))
             else:
                 raise ValueError(f"component {name!r} ({factory}) is not known to run on text alone")

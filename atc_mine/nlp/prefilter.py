@@ -52,6 +52,10 @@ Requirement = tuple[Clause, ...]
 #: text, so a clause holding it screens nothing and costs an automaton hit per occurrence.
 MIN_LITERAL = 2
 
+#: Up to this many literals a screen tests each with ``in`` (a few substring searches cost less
+#: than walking an automaton that reports every occurrence of a common literal such as "20").
+SMALL_SCREEN = 32
+
 #: Non-ASCII characters that ``re.IGNORECASE`` matches to an ASCII letter (CPython's
 #: ``re._casefix`` and ``str.lower``), mapped before lower-casing a text to screen.
 #: ``tests/nlp/test_prefilter.py`` checks every code point against the regex engine.
@@ -60,7 +64,9 @@ CASE_FOLDS = str.maketrans({"\u017f": "s", "\u212a": "k", "\u0131": "i", "\u0130
 
 def fold_for_screen(text: str) -> str:
     """The form of a text that literals are looked up in (lower case, :data:`CASE_FOLDS`)."""
-    return text.translate(CASE_FOLDS).lower()
+    if not text.isascii() and any(chr(code) in text for code in CASE_FOLDS):  # translate is slow: only if needed
+        text = text.translate(CASE_FOLDS)
+    return text.lower()
 
 
 def requirement(pattern: re.Pattern[str] | str, flags: int = 0, *, excluded: str = "") -> Requirement:
@@ -169,8 +175,9 @@ class LiteralScreen:
     def __init__(self, requirements: Sequence[Requirement]) -> None:
         literals = sorted({literal for req in requirements for clause in req for literal in clause})
         ids = {literal: i for i, literal in enumerate(literals)}
+        self._literals = list(ids.items())
         self._automaton: ahocorasick.Automaton | None = None
-        if literals:
+        if len(literals) > SMALL_SCREEN:
             self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
             for literal, i in ids.items():
                 self._automaton.add_word(literal, i)
@@ -182,9 +189,12 @@ class LiteralScreen:
 
     def present(self, text: str) -> set[int]:
         """Ids of the literals ``text`` contains (the argument of :meth:`possible`)."""
-        if self._automaton is None:
+        if not self._literals:
             return set()
-        return {i for _end, i in self._automaton.iter(fold_for_screen(text))}
+        folded = fold_for_screen(text)
+        if self._automaton is None:
+            return {i for literal, i in self._literals if literal in folded}
+        return {i for _end, i in self._automaton.iter(folded)}
 
     def possible(self, present: set[int]) -> list[bool]:
         """For each regex, in order: can it match a text whose literals are ``present``?"""

@@ -58,6 +58,14 @@ MOLECULAR_REACH = 30
 SUBGROUP_MAX_CHARS = 60
 #: How far from a drug name a dose may be for the drug to count as given ("400 mg of ...").
 DOSE_WINDOW = 30
+#: A subgroup named within this many characters of the start of a value's clause is the
+#: clause's subject ("Specifically, cohort 1 (n = 19) achieved a median OS of ..."); further
+#: in, it is more often an object ("... similar to that of cohort 2").
+SUBJECT_REACH = 40
+#: The subgroup cues (cohort_cues.json) that can be a clause's subject: named cohorts, arms,
+#: stages and PD-L1 strata. A dose at the start of a sentence is a counted group's, read there.
+SUBJECT_SUBGROUP_CUES = frozenset({"cohort-number", "arm-letter", "stage", "pdl1-pos", "pdl1-neg", "pdl1-cutoff"})
+_SUBGROUP_WORD = re.compile(r"(?i)\b(?:cohort|arm|group|stage|PD-?L1)\b")
 
 _REFERENCE = re.compile(r"(?<=[\w\s.,)])\(\s*\d{1,3}(?:\s*[,\-–]\s*\d{1,3})*\s*\)")
 _NCT = re.compile(r"\bNCT\d{8}\b")
@@ -487,7 +495,7 @@ class DocumentModel:
             if subgroup and not subgroup.endswith(" arm"):
                 return subgroup  # "One patient receiving 0.3 mg of efatutazone had a partial response"
         if not qualifier:
-            return None
+            return self._subject_subgroup(c)
         dose_drug = self._dose_drug(qualifier, qual_span, drugs or regimen)
         subgroup = subgroup_of(qualifier, drug=dose_drug)
         if subgroup:
@@ -499,6 +507,21 @@ class DocumentModel:
             bare = re.sub(r"^(?:the\s+)", "", qualifier.strip(), flags=re.I)
             return f"{bare} arm"
         return None
+
+    def _subject_subgroup(self, c: Candidate) -> str | None:
+        """A named subgroup that is the subject of the value's clause: "Cohort 2 (n = 21) had a
+        median OS of 8.74 months ... and a median PFS of 4.8 months"."""
+        s_start = self.sentences[c.sentence][0]
+        clause_start = max(s_start, self.norm.rfind(";", s_start, c.value_start) + 1)
+        prefix = self.norm[clause_start : c.value_start]
+        named = {
+            subgroup_of(prefix[m.start() :], only=SUBJECT_SUBGROUP_CUES, before=1)
+            for m in _SUBGROUP_WORD.finditer(prefix)
+        } - {None}
+        if len(named) != 1:
+            return None  # none, or several ("cohort 1 ... whereas cohort 2 ..."): not one subject
+        first = _SUBGROUP_WORD.search(prefix)
+        return named.pop() if first is not None and first.start() <= SUBJECT_REACH else None
 
     def _dose_drug(self, qualifier: str, qual_span: tuple[int, int] | None, drugs: tuple[str, ...]) -> str | None:
         if qual_span:

@@ -171,13 +171,18 @@ def cohort_from_cues(cues: list[Found], molecular_context: str | None = None) ->
     return resolve(combined) if len(set(combined)) > 1 else combined[0], combined
 
 
-def subgroup_of(text: str, *, drug: str | None = None) -> str | None:
-    """A subgroup the qualifier ``text`` names (GUIDELINES 5.3): PD-L1 status, dose, arm..."""
+def subgroup_of(
+    text: str, *, drug: str | None = None, only: frozenset[str] | None = None, before: int | None = None
+) -> str | None:
+    """A subgroup the qualifier ``text`` names (GUIDELINES 5.3): PD-L1 status, dose, arm...
+
+    ``only``: the ids of the cues to try; ``before``: a cue must start before this offset.
+    """
     for cue in cohort_cues():
-        if cue.kind != "subgroup" or not cue.subgroup:
+        if cue.kind != "subgroup" or not cue.subgroup or (only is not None and cue.id not in only):
             continue
         m = cue.regex.search(text)
-        if not m:
+        if not m or (before is not None and m.start() >= before):
             continue
         values = {k: (v or "").strip() for k, v in m.groupdict().items()}
         if "{drug}" in cue.subgroup:

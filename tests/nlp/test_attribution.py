@@ -182,3 +182,20 @@ def test_a_review_attributes_each_study_to_its_own_regimen_and_trial(review):
     )
     # "In one case report (62), two patients with ATC received anti-PD-1 drug treatment": a drug class, no regimen
     assert pick(review, "N_ENROLLED", count=2, drugs=[])["cohort"] == "ATC"
+
+
+def test_a_subgroup_that_is_the_clause_subject_qualifies_its_figures(nlp):
+    # held-out: news report of Cabanillas et al. (atezolizumab-based cohorts in ATC, NCT03181100)
+    text = (
+        "Atezolizumab combinations in anaplastic thyroid cancer\n\n"
+        "Specifically, cohort 1 (n = 19) achieved a median OS of 43.24 months (95% CI, 16-NE) and a median PFS "
+        "of 13.93 months (95% CI, 6.6-64.13). Cohort 2 (n = 21) had a median OS of 8.74 months (95% CI, "
+        "5.13-36.96) and a median PFS of 4.8 months (95% CI, 1.84-14.69)."
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "OS_MEDIAN", value=43.24)["subgroup"] == "cohort 1"
+    assert pick(figures, "PFS_MEDIAN", value=13.93)["subgroup"] == "cohort 1"
+    assert pick(figures, "PFS_MEDIAN", value=4.8)["subgroup"] == "cohort 2"
+    # hand-written counter-example: two cohorts before the value name no single subject
+    text = "Atezolizumab in anaplastic thyroid cancer\n\nCohort 1 and cohort 2 had a median OS of 8.7 months."
+    assert pick(run(nlp, text), "OS_MEDIAN", value=8.7)["subgroup"] is None

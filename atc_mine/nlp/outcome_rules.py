@@ -355,7 +355,7 @@ def outcome_rules(
         exclusion = Exclusion(record["id"], record["scope"], regex, applies)
         (masks if record["scope"] == "mask" else vetoes).append(exclusion)
     item_regex = {
-        "percent": re.compile(expanded["PV"]),
+        "percent": re.compile(f"(?:{expanded['PV']}|{expanded['PVB']})"),
         "time": re.compile(expanded["TV"]),
         "count": re.compile(
             rf"(?:{expanded['FRAC']}|{expanded['CNT']}{expanded['OFDEN']}?)(?:\s*{expanded['PAREN']})?"

@@ -164,7 +164,7 @@ def _items(rules: OutcomeRules, kind: str, masked: str, start: int, end: int) ->
 def _clean_qualifier(text: str) -> str | None:
     text = _PAREN_GROUP.sub(" ", text)
     text = _QUAL_LEAD.sub("", text)
-    text = re.sub(r"(?:\s|,|;|\band\b|\bversus\b|\bvs\.?|\bor\b)+$", "", text, flags=re.I).strip(" ,;:")
+    text = re.sub(r"(?:\s|,|;|\band\b|\bversus\b|\bvs\.?|\bor\b)+$", "", text, flags=re.I).strip(" ,;:.")
     return text or None
 
 
@@ -178,7 +178,7 @@ def _split_list(text: str, start: int) -> list[tuple[str, int]]:
         parts.append((text_clean[position : m.start()], base + position))
         position = m.end()
     parts.append((text_clean[position:], base + position))
-    parts = [(re.sub(r"^(?:the|a|an)\s+", "", p.strip(" ,;"), flags=re.I), s) for p, s in parts if p.strip(" ,;")]
+    parts = [(re.sub(r"^(?:the|a|an)\s+", "", p.strip(" ,;."), flags=re.I), s) for p, s in parts if p.strip(" ,;.")]
     head = re.match(r"([A-Za-z]+)\s+\S+$", parts[0][0]) if parts else None
     if head and all(" " not in p for p, _s in parts[1:]):  # "stage IVA, IVB and IVC": each is a stage
         parts = [parts[0]] + [(f"{head.group(1)} {p}", s) for p, s in parts[1:]]
@@ -280,6 +280,9 @@ def _sentence_timepoint(norm: str) -> str | None:
 Handler = Callable[[_Match, OutcomeRules, SentenceState], list[Candidate]]
 
 
+_BARE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
 def _paired_candidates(
     h: _Match,
     rules: OutcomeRules,
@@ -314,6 +317,9 @@ def _paired_candidates(
         if measure is None:
             continue
         quantity = parse_quantity(h.norm[start:end], time=time, ci_header=ci_header, default_unit=default_unit)
+        if kind == "percent" and quantity.percent is None and _BARE_NUMBER.fullmatch(h.norm, start, end):
+            # a list whose last value carries the sign: "81, 69, and 76%, respectively"
+            quantity = replace(quantity, percent=float(h.norm[start:end]), count=None)
         if time and quantity.unit is None and not quantity.not_reached:
             continue
         if quantity.empty:

@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from atc_mine.errors import AtcMineError, InputError, SourceError
+from atc_mine.errors import AtcMineError, InputError, PatternFileError, RecordParseError, SourceError
 from atc_mine.records import Document, Extraction
 from atc_mine.settings import Settings
 
@@ -83,6 +83,20 @@ class FileResult:
         return (self.file, self.size, self.format, self.extractor_version)
 
 
+@dataclass(frozen=True, slots=True)
+class FileFailure:
+    """A task's own error, sent back as data: Dask's transport of exceptions can turn an
+    exception class into a bare ``Exception``, and the CLI must print the named error."""
+
+    file: str
+    kind: str
+    message: str
+
+    def exception(self) -> AtcMineError:
+        kinds = {cls.__name__: cls for cls in (RecordParseError, InputError, PatternFileError)}
+        return kinds.get(self.kind, AtcMineError)(self.message)
+
+
 @dataclass(slots=True)
 class BaselineReport:
     """What ``extract_baseline`` did: files extracted now, files skipped as already done."""
@@ -91,6 +105,7 @@ class BaselineReport:
     manifest: Path
     done: list[FileResult] = field(default_factory=list)
     skipped: list[FileResult] = field(default_factory=list)
+    failed: list[FileFailure] = field(default_factory=list)
     workers: int = 0
     seconds: float = 0.0
 
@@ -294,8 +309,16 @@ def partition_name(path: Path, fmt: str) -> str:
     return f"{PARTS_DIR}/{stem}.{fmt}"
 
 
-def extract_file(path: str, kind: str, out_dir: str, fmt: str, settings: Settings) -> FileResult:
-    """The task: extract one input file into one partition of ``out_dir`` (runs on a worker)."""
+def extract_file(path: str, kind: str, out_dir: str, fmt: str, settings: Settings) -> FileResult | FileFailure:
+    """The task: extract one input file into one partition of ``out_dir`` (runs on a worker).
+    A malformed input comes back as a :class:`FileFailure`."""
+    try:
+        return _extract_file(path, kind, out_dir, fmt, settings)
+    except AtcMineError as exc:
+        return FileFailure(Path(path).name, type(exc).__name__, str(exc))
+
+
+def _extract_file(path: str, kind: str, out_dir: str, fmt: str, settings: Settings) -> FileResult:
     from atc_mine.nlp.pipeline import EXTRACTOR_VERSION
     from atc_mine.sources import InputFile, iter_file_documents
 
@@ -398,7 +421,9 @@ def extract_baseline(
 
     ``scheduler``: a scheduler address, or ``"local"`` for a LocalCluster of ``workers``
     processes (default: one per core); ``client``: a connected ``distributed.Client`` to use
-    instead (left open). Files the manifest lists as done are skipped.
+    instead (left open). Files the manifest lists as done are skipped. A file that cannot be
+    read does not stop the others: once all are done its error is raised (the first by name,
+    with a count of the rest; ``error.report`` holds the :class:`BaselineReport`).
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown partition format {fmt!r} (choose from {', '.join(FORMATS)})")
@@ -439,6 +464,9 @@ def extract_baseline(
         ]
         for future in as_completed(futures):
             result = future.result()
+            if isinstance(result, FileFailure):
+                report.failed.append(result)
+                continue
             _append_manifest(out, result)
             report.done.append(result)
             if progress is not None:
@@ -450,4 +478,12 @@ def extract_baseline(
             cluster.close()
     report.done.sort(key=lambda r: r.partition)
     report.seconds = round(time.perf_counter() - started, 3)
+    if report.failed:
+        first = min(report.failed, key=lambda f: f.file)
+        error = first.exception()
+        if len(report.failed) > 1:
+            others = ", ".join(sorted(f.file for f in report.failed if f is not first))
+            error = type(error)(f"{error} (and {len(report.failed) - 1} more files failed: {others})")
+        error.report = report  # type: ignore[attr-defined]  (what did finish, for a caller that wants it)
+        raise error
     return report

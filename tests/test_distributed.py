@@ -106,3 +106,18 @@ def test_bad_arguments_are_one_line_errors(efetch_files, tmp_path, capsys):
     assert main(["extract-baseline", str(efetch_files[0]), "--out", str(tmp_path), "--format", "csv"]) == 2
     assert "unknown partition format" in capsys.readouterr().err
     assert main(["extract-baseline", str(tmp_path / "nope.xml.gz"), "--out", str(tmp_path)]) == 2
+
+
+def test_a_malformed_file_fails_with_its_name_after_the_others(client, efetch_files, tmp_path):
+    from atc_mine.errors import RecordParseError
+
+    broken = tmp_path / "in" / "broken.xml"
+    broken.parent.mkdir()
+    text = efetch_files[0].read_text(encoding="utf-8")
+    broken.write_text(text[: len(text) // 2], encoding="utf-8")  # a file cut short in transfer
+    with pytest.raises(RecordParseError, match="broken.xml: malformed XML") as raised:
+        dd.extract_baseline([broken, *efetch_files[:2]], out_dir=tmp_path / "out", client=client)
+    assert [f.file for f in raised.value.report.failed] == ["broken.xml"]
+    assert len(dd.read_manifest(tmp_path / "out")) == 2  # the good files are done: a re-run retries only the bad one
+    assert not (tmp_path / "out" / "parts" / "broken.parquet").exists()
+    assert not list((tmp_path / "out").rglob("*.tmp"))

@@ -122,7 +122,7 @@ def test_paren_matches_are_what_scispacys_matcher_keeps(nlp, real_documents):
 
     matcher = Matcher(nlp.vocab)
     matcher.add("parenthesis", [[{"ORTH": "("}, {"OP": "+"}, {"ORTH": ")"}]])
-    texts = [d.text for d in real_documents if "(" in d.text][:300] + ["a ( b ( c ) d ) e ( f ) ( g ) ( )"]
+    texts = [d.text for d in real_documents if "(" in d.text][:150] + ["a ( b ( c ) d ) e ( f ) ( g ) ( )"]
     for text in texts:
         doc = nlp.make_doc(text)
         expected = [(0, s, e) for _, s, e in matcher(doc) if e - s - 2 <= fast.MAX_BRACKETED_TOKENS]
@@ -135,10 +135,10 @@ def test_detect_abbreviations_equals_scispacys_detector(nlp, real_documents):
     def pairs(doc):
         return sorted((a.text, a.start, a.end, a._.long_form.text, a._.long_form.start) for a in doc._.abbreviations)
 
-    documents = [d for d in real_documents if "(" in d.text][:300]
+    documents = [d for d in real_documents if "(" in d.text][:150]
     defined = 0
     for document in documents:
         expected = pairs(detector(nlp.make_doc(document.text)))
         assert pairs(fast.detect_abbreviations(detector, nlp.make_doc(document.text))) == expected, document.doc_id
         defined += len(expected)
-    assert defined > 100
+    assert defined > 50

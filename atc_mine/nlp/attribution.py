@@ -89,6 +89,11 @@ _COMPARATOR_GROUP = re.compile(
 _DRUG_LIST_GAP = re.compile(r"\s*(?:/|\+|,|and|plus|or|,\s*and|,\s*or)\s*", re.I)
 _REGIMEN_ABBREVIATION = re.compile(r"\(([A-Z]{2,5})\)")
 _ARM_WORD = re.compile(r"\barms?\b", re.I)
+#: A sentence opening that refers back to the population of the sentence before.
+_ANAPHORA = re.compile(
+    r"\s*(?:In|Among|For|Of)\s+(?:(?:this|these|those|that)\s+(?:group|cohort|patients|population|subgroup|subset)|them)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,14 +301,22 @@ class DocumentModel:
         ]
         found = [self.cues_in(*span) for span in spans]
         molecular = most_specific_molecular([f for cues in found for f in cues])
-        terms = [cohort_from_cues(cues, molecular)[0] for cues in found]
-        terms = [t for t in terms if t]
+        resolved = [cohort_from_cues(cues, molecular) for cues in found]
+        terms = [t for t, _named in resolved if t]
         title_cues = found[0] if title else []
         if any(f.kind == "multi" for f in title_cues) and not any(f.kind == "histology" for f in title_cues):
             return molecular, POOLED  # "Vemurafenib in Multiple Nonmelanoma Cancers ...": a basket study
         if self.is_review or not terms:
             counts = Counter(f.value for f in self.cues if f.kind == "histology")
             return molecular, (counts.most_common(1)[0][0] if counts else None)
+        title_named = set(resolved[0][1]) if title else set()
+        group_named = {t for _t, named in resolved[1 if title else 0 :] for t in named}
+        vocab = vocabulary()
+        if len(title_named) > 1 and group_named and all(title_named & set(vocab.lineage(t)) for t in group_named):
+            # "... for Anaplastic and Poorly Differentiated Thyroid Carcinoma" with "8 patients with
+            # PDTC": the groups are the title's cohorts, not a narrowing of the study to one of them
+            self.multi_cohort = True
+            return molecular, self.pooled_label or terms[0]
         cohort = resolve(terms, pooled_label=self.pooled_label)
         self.multi_cohort = cohort == POOLED or cohort not in terms
         return molecular, cohort
@@ -469,6 +482,12 @@ class DocumentModel:
             if cohort:
                 return [cohort]
         cues = self.cues_in(s_start, c.value_start, frozenset({"histology", "pooled"}))
+        if not cues and c.sentence > 0 and _ANAPHORA.match(self.norm, s_start):
+            # "In this group, the CBR was 100%": the population the sentence before was about
+            before = self.sentences[c.sentence - 1]
+            named = self.cues_in(before[0], before[1], frozenset({"histology"}))
+            if named:
+                return [combine(named[0].value, molecular) or named[0].value]
         if cues:
             last = cues[-1]
             if last.kind == "pooled":

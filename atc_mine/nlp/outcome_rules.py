@@ -148,7 +148,7 @@ _DIGITS = re.compile(r"\d+")
 
 #: The named groups a template may use; ``region`` (the stated numbers) is required.
 GROUPS = frozenset(
-    {"region", "trig", "trig2", "tail", "tps", "quals", "postquals", "resp", "den", "enr", "zero", "cihead", "obj"}
+    {"region", "trig", "trig2", "tail", "tail2", "tps", "quals", "postquals", "resp", "den", "enr", "zero", "cihead", "obj"}
 )
 MEASURE_ROLES = ("category", "rate", "time")
 #: Category names too general to stand alone after a bare count ("146 responses" to a survey).

@@ -393,13 +393,15 @@ def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
         return _paired_candidates(
             h, rules, state, measures, "percent" if "%" in region_text else "count", timepoints=timepoints
         )
-    tail = h.text("tail")
+    tail = f"{h.text('tail')} {h.text('tail2')}"  # tail2: a bracket after a qualifier ("for ATCs only (6/16)")
     quantity = parse_quantity(region_text + " " + tail)
     if quantity.count is None and quantity.percent is None:
         return []
     if quantity.count == 0 and quantity.percent is None:
         quantity = replace(quantity, percent=0.0)
     group = region_text if re.search(r"[A-Za-z]", region_text) else None
+    qualifier = _clean_qualifier(h.text("postquals")) if h.span("postquals") else None
+    qualifier_start = h.offset + h.norm.find(qualifier, h.span("postquals")[0]) if qualifier else None
     out = []
     for measure in dict.fromkeys(m for m in measures if m):
         out.append(
@@ -410,6 +412,8 @@ def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
                 timepoint=timepoints[0] if timepoints else None,
                 group=group,
                 group_start=h.offset + region[0] if group else None,
+                qualifier=qualifier,
+                qualifier_start=qualifier_start,
             )
         )
     return out

@@ -199,3 +199,25 @@ def test_a_subgroup_that_is_the_clause_subject_qualifies_its_figures(nlp):
     # hand-written counter-example: two cohorts before the value name no single subject
     text = "Atezolizumab in anaplastic thyroid cancer\n\nCohort 1 and cohort 2 had a median OS of 8.7 months."
     assert pick(run(nlp, text), "OS_MEDIAN", value=8.7)["subgroup"] is None
+
+
+def test_a_title_naming_two_populations_makes_a_multi_cohort_study(nlp):
+    # held-out third batch: news on the final ATLEP data (ESMO 2022), NCT02973997, abridged
+    text = (
+        "Favorable Efficacy, Safety of Lenvatinib Plus Pembrolizumab Reported in Metastasized Anaplastic and "
+        "Poorly Differentiated Thyroid Carcinoma\n\n"
+        "According to final data from the phase 2 ATLEP trial (NCT02973997), the combination of lenvatinib and "
+        "pembrolizumab was found to induce high response rates. "
+        "The combination elicited an objective response rate (ORR) of 34.3% after 3 months in evaluable patients. "
+        "In the 27 patients with ATC, the ORR achieved with lenvatinib plus pembrolizumab was 51.9% (n = 14). "
+        "In this group, the clinical benefit rate (CBR) with the regimen was 100%. "
+        "Among the 8 patients with PDTC, the doublet induced an ORR of 75% (n = 6)."
+    )
+    figures = run(nlp, text)
+    # "8 patients with PDTC" is one of the title's cohorts, not a narrowing of the study to PDTC
+    assert pick(figures, "ORR", percent=34.3)["cohort"] == "thyroid cancer"
+    assert pick(figures, "ORR", percent=51.9)["cohort"] == "ATC"
+    # "In this group": the population of the sentence before
+    assert pick(figures, "CBR", percent=100.0)["cohort"] == "ATC"
+    assert pick(figures, "ORR", percent=75.0)["cohort"] == "PDTC"
+    assert {f["trial"] for f in figures} == {"NCT02973997"}

@@ -69,6 +69,22 @@ COUNTS = [
         [F("CR", 4, 66.0, 6), F("SD", 1, 16.0, 6), F("PD", 1, 16.0, 6)],
     ),
     ("BOR within PDTCs was partial remission (PR 2/2).", [F("PR", 2, None, 2)]),
+    # held-out third batch (ATLEP, ESMO 2020 abstract 1915P): a qualifier, then the fraction
+    (
+        "Current BOR is 40% PR for all pts (8/20) and 37.5% PR for ATCs only (6/16).",
+        [F("PR", 8, 40.0, 20), F("PR", 6, 37.5, 16)],
+    ),
+    # held-out third batch (ATLEP final data, ESMO 2022 news): percents with a verb, no "of patients";
+    # "disease progression" is not a RECIST category name here
+    (
+        "Among those who responded, 34.3% achieved a partial response (PR), 60% had stable disease (SD), and 5.6% experienced disease progression.",
+        [F("PR", percent=34.3), F("SD", percent=60.0)],
+    ),
+    # same source: a participle and the regimen between the rate and its value
+    (
+        "In the 27 patients with ATC, the ORR achieved with lenvatinib plus pembrolizumab was 51.9% (n = 14).",
+        [F("ORR", 14, 51.9)],
+    ),
     # Falchook 2015: count (percent) category-noun
     (
         "Four (29%) partial responses were observed, and nine (64%) patients achieved at least 10% decrease.",
@@ -215,6 +231,8 @@ def test_medians_units_and_cis(nlp, text, expected):
             "In the MTC population, neither median PFS nor OS had been reached at the time of this analysis.",
             {"PFS_MEDIAN", "OS_MEDIAN"},
         ),
+        # held-out third batch (ATLEP, ESMO 2020 abstract 1915P): no "median"
+        ("PFS and OS are not reached.", {"PFS_MEDIAN", "OS_MEDIAN"}),
     ],
 )
 def test_not_reached_is_explicit(nlp, text, measures):

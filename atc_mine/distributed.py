@@ -31,6 +31,7 @@ import json
 import os
 import socket
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -456,9 +457,10 @@ def extract_baseline(
         except ImportError as exc:
             raise AtcMineError(f"a Dask worker cannot import atc-mine ({exc}): install it on every worker") from None
         report.workers = len(client.scheduler_info(n_workers=-1)["workers"])
+        run = uuid.uuid4().hex[:12]  # a key per run: a client still holding an earlier run's key would reuse its result
         futures = [
             client.submit(
-                extract_file, str(path), kind, str(out), fmt, settings, key=f"atc-extract-{path.name}", pure=False
+                extract_file, str(path), kind, str(out), fmt, settings, key=f"atc-extract-{path.name}-{run}", pure=False
             )
             for path, kind in todo
         ]

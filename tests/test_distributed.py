@@ -79,11 +79,13 @@ def test_an_interrupted_run_resumes_with_the_missing_file(client, efetch_files, 
     manifest.write_text("\n".join(lines[:2]) + "\n" + lines[2][: len(lines[2]) // 2], encoding="utf-8")
     (tmp_path / "parts" / "leftover.jsonl.tmp").write_text("{", encoding="utf-8")
     missing = json.loads(lines[2])["file"]
+    (tmp_path / json.loads(lines[2])["partition"]).unlink()  # and its partition lost: it must really run again
 
     resumed = dd.extract_baseline(efetch_files, out_dir=tmp_path, fmt="jsonl", client=client)
     assert sorted(r.file for r in resumed.done) == sorted([missing, efetch_files[3].name])
     assert len(resumed.skipped) == 2
     assert len(dd.read_manifest(tmp_path)) == 4
+    assert (tmp_path / json.loads(lines[2])["partition"]).exists()
     lines = (tmp_path / resumed.done[0].partition).read_text(encoding="utf-8").splitlines()
     assert all(set(json.loads(line)) == {"doc_id", "source", "text_sha1", "entities", "outcomes"} for line in lines)
     assert first.done[0].extractor_version == resumed.done[0].extractor_version

@@ -2,9 +2,9 @@
 
 Every atc component reads ``doc.text`` and the plain values of ``doc._`` (see
 :mod:`atc_mine.nlp.doc_data`); none reads tokens. Only scispaCy's abbreviation detector
-(Schwartz & Hearst 2003) needs them, and tokenising costs more than all recognisers together
-(~0.8 ms for an abstract, plus ~0.8 ms for the detector's matcher, plus ~1 ms each time a
-component reads ``Doc.text``, which joins every token). :class:`FastPipeline` therefore runs
+(Schwartz & Hearst 2003) needs them, and for an abstract scispaCy's tokeniser (~0.9 ms) and the
+detector (~1.4 ms) cost as much as all recognisers together, while ``Doc.text`` is rebuilt
+from every token each time a component reads it. :class:`FastPipeline` therefore runs
 each component's own ``__call__`` on a :class:`TextDoc` (a text and its extension values, no
 tokens) and tokenises a document only when the detector's result can change the output:
 

@@ -41,6 +41,8 @@ KINDS = frozenset(
         "rate",
         "rate_subgroups",
         "median",
+        "median_context",
+        "corresponding",
         "median_landmark",
         "landmark",
         "enrolled",
@@ -55,6 +57,8 @@ KIND_ROLES: dict[str, str] = {
     "rate": "rate",
     "rate_subgroups": "rate",
     "median": "time",
+    "median_context": "time",
+    "corresponding": "corresponding",
     "median_landmark": "time",
     "landmark": "time",
     "enrolled": "enrol",
@@ -99,6 +103,7 @@ GATE_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "category": ("responded",),
     "time": ("alive",),
+    "corresponding": ("corresponding",),
 }
 #: Gate keys this short must stand as whole words ("os" is in "dose" and "most").
 SHORT_KEY = 4

@@ -58,6 +58,10 @@ NON_RESULT_SECTIONS = frozenset({"background"})
 TRIGGER_WINDOW = 40
 #: How far after a match a trailing qualifier may run ("... (PR) in the stage IVB group").
 TRAILING_QUALIFIER_CHARS = 60
+#: How far before a bare "median" the outcome it reports may be named: past a hazard ratio,
+#: its CI and a p-value in one bracket ("improved PFS compared with placebo (hazard ratio,
+#: 0.59; 95% confidence interval, 0.45-0.76; P<0.0001; median 10.8 vs. 5.8 months)").
+MEDIAN_CONTEXT_CHARS = 160
 MASK_CHAR = "#"
 DRUG_CHAR = "§"
 
@@ -118,6 +122,8 @@ class SentenceState:
 
     last_qualifiers: list[tuple[str, int]] = field(default_factory=list)
     group_denominator: int | None = None
+    #: the figures earlier templates found in the sentence ("with corresponding values of ...")
+    found: list[Candidate] = field(default_factory=list)
 
 
 class _Match:
@@ -462,6 +468,38 @@ def _median(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candid
     return found
 
 
+def _median_context(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    """A bare "median" whose outcome the sentence named before it: "Sorafenib improved PFS
+    compared with placebo (hazard ratio, 0.59; ...; median 10.8 vs. 5.8 months, respectively)"."""
+    start = h.m.start()
+    named = list(rules.role_regex["time"].finditer(h.norm, max(0, start - MEDIAN_CONTEXT_CHARS), start))
+    if not named:
+        return []
+    terms = measure_terms(rules, "time", named[-1].group())
+    if not terms or terms[0].measure is None:
+        return []  # the nearest outcome is not a contract measure ("follow-up", "time to progression")
+    return _paired_candidates(h, rules, state, [terms[0].measure], "time", time=True)
+
+
+def _corresponding(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    """Values that restate the sentence's last measure for another group: "median OS was 44.3
+    months for cabozantinib versus 18.9 months for placebo ..., with corresponding values of
+    20.2 versus 21.5 months in the RET M918T-negative subgroup"."""
+    before = sorted((c for c in state.found if c.value_start - h.offset < h.m.start()), key=lambda c: c.value_start)
+    if not before:
+        return []
+    last = before[-1]
+    time = last.quantity.value is not None or last.quantity.not_reached
+    group = [c for c in before if c.rule == last.rule and c.trig_start == last.trig_start and c.measure == last.measure]
+    if all(c.qualifier for c in group) and all(c.qualifier_start is not None for c in group):
+        # the groups of the earlier list, in its order ("for cabozantinib versus ... for placebo")
+        state.last_qualifiers = [(c.qualifier, c.qualifier_start - h.offset) for c in group]  # type: ignore[misc]
+    timepoints = [last.timepoint] if last.timepoint else []
+    return _paired_candidates(
+        h, rules, state, [last.measure], "time" if time else "percent", time=time, timepoints=timepoints
+    )
+
+
 def _median_landmark(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
     terms = measure_terms(rules, "time", h.text("trig"))
     if not terms:
@@ -556,6 +594,8 @@ HANDLERS: dict[str, Handler] = {
     "category_zero": _category_zero,
     "category_adjectives": _category_adjectives,
     "median": _median,
+    "median_context": _median_context,
+    "corresponding": _corresponding,
     "median_landmark": _median_landmark,
     "landmark": _landmark,
     "enrolled": _enrolled,
@@ -706,6 +746,7 @@ def find_in_sentence(
                 continue
             h = _Match(m, pattern, norm, masked, offset, index)
             candidates = HANDLERS[pattern.kind](h, rules, state)
+            state.found.extend(candidates)
             # The numbers a match read are taken; a match that yields nothing (a TTP) takes its region.
             taken.extend([(c.value_start - offset, c.value_end - offset) for c in candidates] or [region])
             for c in candidates:

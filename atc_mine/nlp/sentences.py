@@ -107,10 +107,15 @@ def sentence_rules(name: str = RULES_FILE) -> SentenceRules:
         f"|{re.escape(label.upper()).replace(chr(92) + ' ', chr(92) + 's+')}"
         for label in labels
     )
+    title_case = "|".join(
+        re.escape(label[:1].upper() + label[1:]).replace(chr(92) + " ", chr(92) + "s+") for label in labels
+    )
     return SentenceRules(
         abbreviations=frozenset(abbreviations),
         label_punct=re.compile(rf"(?i:(?P<label>{alternation}))\s*(?::\s*|\.\s+|\s*$)"),
-        label_runin=re.compile(rf"(?P<label>{runin})\s+(?=[A-Z0-9])"),
+        # run-in ("Results Twelve patients"), or glued to the next word by a web page's
+        # rendering ("ResultsMinimum follow-up", "Patients and methodsEXAM compared")
+        label_runin=re.compile(rf"(?P<label>{runin})\s+(?=[A-Z0-9])|(?P<glued>{title_case})(?=[A-Z][A-Za-z])"),
         categories=categories,
     )
 
@@ -221,7 +226,7 @@ def split_sentences(text: str, rules: SentenceRules | None = None) -> list[tuple
             bare = _HEADING_NUMBER.sub("", text[unit_start:unit_end]).strip().rstrip(":").strip()
             category = rules.categories.get(re.sub(r"\s+", " ", bare).lower())
             if category:
-                section = category  # a label on its own line ("Results") is not a sentence
+                section = _next_section(section, category)  # a label on its own line ("Results") is not a sentence
                 continue
             section = "body"  # an unlabelled heading ("2.1 MAPK pathway") opens a part of the text
             start, end = _strip(text, unit_start, unit_end)
@@ -233,11 +238,25 @@ def split_sentences(text: str, rules: SentenceRules | None = None) -> list[tuple
                 m = rules.label_punct.match(text, start, end) or rules.label_runin.match(text, start, end)
                 if not m or m.end() == start:
                     break
-                section = _label_category(m.group("label"), rules)
+                section = _next_section(section, _label_category(m.group("label") or m.group("glued"), rules))
                 start, end = _strip(text, m.end(), end)
             if start < end:
                 result.append((start, end, section))
     return result
+
+
+#: Sections after which a background label is a page's mangling, not a new background: a
+#: structured abstract runs background -> methods -> results -> conclusions (NLM categories).
+_AFTER_BACKGROUND = frozenset({"methods", "results"})
+
+
+def _next_section(current: str | None, label: str) -> str:
+    """The section a label opens. A background label met after the methods or results
+    ("Results: ... Objective: responses were noted in all histologic subtypes", a page that
+    turned "Objective responses" into a label) does not send the results back to background."""
+    if label == "background" and current in _AFTER_BACKGROUND:
+        return current
+    return label
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

@@ -408,6 +408,56 @@ ENROLMENT = [
 ]
 
 
+# -- held-out fourth batch (heldout-1.0.0 dev split): general phrasings, each quoted from a real abstract --------
+FOURTH_BATCH = [
+    # held-out dev abstract ho_schlumberger2017_cabozantinib: a unit glued to its number, values in brackets
+    # after "median OS with X versus Y", and "corresponding values" that restate the last measure
+    (
+        "Kaplan-Meier analysis showed a 5.5-month increase in median OS with cabozantinib versus placebo (26.6 versus 21.1months) although the difference did not reach statistical significance.",
+        [F("OS_MEDIAN", value=26.6, unit="months"), F("OS_MEDIAN", value=21.1, unit="months")],
+    ),
+    (
+        "For patients with RET M918T-positive disease, median OS was 44.3months for cabozantinib versus 18.9months for placebo [HR, 0.60; 95% CI, 0.38-0.94; P=0.03], with corresponding values of 20.2 versus 21.5months (HR, 1.12; 95% CI, 0.70-1.82; P=0.63) in the RET M918T-negative subgroup.",
+        [
+            F("OS_MEDIAN", value=44.3, unit="months"),
+            F("OS_MEDIAN", value=18.9, unit="months"),
+            F("OS_MEDIAN", value=20.2, unit="months"),
+            F("OS_MEDIAN", value=21.5, unit="months"),
+        ],
+    ),
+    # held-out dev abstract ho_brose2014_sorafenib: a bare "median" after the outcome it reports
+    (
+        "Sorafenib treatment significantly improved PFS compared with placebo (hazard ratio, 0·59; 95% confidence interval, 0·45–0·76; P<0·0001; median 10·8 vs. 5·8 months, respectively).",
+        [F("PFS_MEDIAN", value=10.8, unit="months"), F("PFS_MEDIAN", value=5.8, unit="months")],
+    ),
+    # held-out dev abstract ho_subbiah2022_pralsetinib: an appositive between the rate and its value
+    (
+        "Overall response rate, the primary endpoint, was 57% (95% confidence interval, 35–77) among these patients.",
+        [F("ORR", percent=57.0)],
+    ),
+    # held-out dev abstract ho_cohen2008_axitinib: a minimum duration between the category and its count
+    (
+        "Stable disease lasting > or = 16 weeks was reported in another 23 patients (38%).",
+        [F("SD", 23, 38.0)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FOURTH_BATCH, ids=[t[:40] for t, _e in FOURTH_BATCH])
+def test_fourth_batch_phrasings(nlp, text, expected):
+    assert found(nlp, text) == expected
+
+
+def test_a_misplaced_background_label_does_not_end_the_results(nlp):
+    # held-out dev abstract ho_cohen2008_axitinib: the page turned "Objective responses" into a label
+    text = (
+        "Axitinib in thyroid cancer\n\nResults: Sixty patients were enrolled.\n"
+        "Objective: responses were noted in all histologic subtypes. Median PFS was 18.1 months (95% CI, 12.1 to not estimable)."
+    )
+    got = [(f["measure"], f["value"], f["ci"]) for f in figures(nlp, text) if f["measure"] == "PFS_MEDIAN"]
+    assert got == [("PFS_MEDIAN", 18.1, None)]
+
+
 @pytest.mark.parametrize(("text", "expected"), ENROLMENT, ids=[t[:40] for t, _e in ENROLMENT])
 def test_enrolment(nlp, text, expected):
     assert found(nlp, text) == expected

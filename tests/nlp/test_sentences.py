@@ -133,6 +133,25 @@ def test_run_in_labels_and_label_lines():
     ]
 
 
+def test_labels_glued_to_the_next_word_and_a_background_label_after_the_results():
+    # held-out dev abstract ho_schlumberger2017_cabozantinib: a page rendering glued labels to the text
+    text = (
+        "EXAM overall survival\n\nBackgroundPrimary analysis demonstrated improvement. Patients and methodsEXAM compared"
+        " cabozantinib with placebo in 330 patients. ResultsMinimum follow-up was 42months."
+    )
+    assert sections(text)[1:] == [
+        ("Primary analysis demonstrated improvement.", "background"),
+        ("EXAM compared cabozantinib with placebo in 330 patients.", "methods"),
+        ("Minimum follow-up was 42months.", "results"),
+    ]
+    # held-out dev abstract ho_cohen2008_axitinib: "Objective responses" turned into a label after the results
+    text = "Axitinib\n\nResults: Sixty patients were enrolled.\nObjective: responses were noted in all subtypes."
+    assert sections(text)[1:] == [
+        ("Sixty patients were enrolled.", "results"),
+        ("responses were noted in all subtypes.", "results"),
+    ]
+
+
 def test_a_word_that_is_also_a_label_stays_in_its_sentence():
     assert texts("Results were similar in both arms.") == ["Results were similar in both arms."]
 

@@ -66,6 +66,12 @@ SUBJECT_REACH = 40
 #: stages and PD-L1 strata. A dose at the start of a sentence is a counted group's, read there.
 SUBJECT_SUBGROUP_CUES = frozenset({"cohort-number", "arm-letter", "stage", "pdl1-pos", "pdl1-neg", "pdl1-cutoff"})
 _SUBGROUP_WORD = re.compile(r"(?i)\b(?:cohort|arm|group|stage|PD-?L1)\b")
+#: Templates whose groups describe the make-up of a population ("Tumour histology was papillary
+#: in 20 ..., anaplastic in 7"), not the populations a study was designed around.
+COMPOSITION_RULES = frozenset({"enrolled-histology-breakdown"})
+#: A placebo arm receives the regimen's other drugs (the backbone both arms share: "paclitaxel
+#: with pazopanib or placebo"); an arm named by its added drug receives the whole regimen.
+_PLACEBO = re.compile(r"\bplacebo\b", re.I)
 
 _REFERENCE = re.compile(r"(?<=[\w\s.,)])\(\s*\d{1,3}(?:\s*[,\-–]\s*\d{1,3})*\s*\)")
 _NCT = re.compile(r"\bNCT\d{8}\b")
@@ -297,7 +303,9 @@ class DocumentModel:
         spans += [
             span
             for c in self.candidates
-            if c.measure in ("N_ENROLLED", "N_EVALUABLE") and (span := self._group_span(c)) is not None
+            if c.measure in ("N_ENROLLED", "N_EVALUABLE")
+            and c.rule not in COMPOSITION_RULES
+            and (span := self._group_span(c)) is not None
         ]
         found = [self.cues_in(*span) for span in spans]
         molecular = most_specific_molecular([f for cues in found for f in cues])
@@ -316,7 +324,7 @@ class DocumentModel:
             # "... for Anaplastic and Poorly Differentiated Thyroid Carcinoma" with "8 patients with
             # PDTC": the groups are the title's cohorts, not a narrowing of the study to one of them
             self.multi_cohort = True
-            return molecular, self.pooled_label or terms[0]
+            return molecular, POOLED
         cohort = resolve(terms, pooled_label=self.pooled_label)
         self.multi_cohort = cohort == POOLED or cohort not in terms
         return molecular, cohort
@@ -414,8 +422,15 @@ class DocumentModel:
         if drugs and _DOSE.search(qualifier or "") and set(drugs) <= set(regimen):
             drugs = ()  # a dose level of the study's regimen ("receiving 0.3 mg of efatutazone")
         comparator = bool(qualifier and _COMPARATOR_GROUP.search(qualifier))
-        if comparator:
+        placebo_contrast = _PLACEBO.search(self.norm, s_start, s_end) is not None
+        if comparator and placebo_contrast and qualifier and _PLACEBO.search(qualifier):
+            # "randomized to sorafenib (n=207) or placebo (n=210)": the regimen less the drugs the
+            # sentence names for the other arm (the shared backbone stays)
+            drugs = tuple(sorted(set(regimen) - set(self.drugs_in(s_start, s_end, include_prior=True))))
+        elif comparator:
             drugs = ()  # "the patients without treatment with dabrafenib and trametinib", "controls"
+        elif drugs and placebo_contrast and set(drugs) < set(regimen):
+            drugs = regimen  # "Pazopanib (n=36) | Placebo (n=35)": the pazopanib arm also had paclitaxel
         elif not drugs:
             sentence_drugs = self.drugs_in(s_start, s_end)
             intro = segment is not None and segment.intro == c.sentence
@@ -478,7 +493,9 @@ class DocumentModel:
                 return [cohort]
         group = self._group_span(c)
         if group:
-            cohort, _named = cohort_from_cues(self.cues_in(*group), molecular)
+            cohort, named = cohort_from_cues(self.cues_in(*group), molecular)
+            if cohort and self.multi_cohort and len(set(named)) > 1 and cohort not in named:
+                return [POOLED]  # "18 (8 with MTC and 10 with ATC)" of a study of both: all its patients
             if cohort:
                 return [cohort]
         cues = self.cues_in(s_start, c.value_start, frozenset({"histology", "pooled"}))

@@ -46,6 +46,9 @@ KINDS = frozenset(
         "median_landmark",
         "landmark",
         "enrolled",
+        "enrolled_arms",
+        "enrolled_treated",
+        "breakdown",
         "evaluable",
     }
 )
@@ -62,6 +65,9 @@ KIND_ROLES: dict[str, str] = {
     "median_landmark": "time",
     "landmark": "time",
     "enrolled": "enrol",
+    "enrolled_arms": "enrol",
+    "enrolled_treated": "enrol",
+    "breakdown": "enrol",
     "evaluable": "enrol",
 }
 #: Word stems that announce a counted group (the "enrol" role of the gate), and words that

@@ -491,13 +491,21 @@ def _corresponding(h: _Match, rules: OutcomeRules, state: SentenceState) -> list
     last = before[-1]
     time = last.quantity.value is not None or last.quantity.not_reached
     group = [c for c in before if c.rule == last.rule and c.trig_start == last.trig_start and c.measure == last.measure]
+    state.last_qualifiers = []
     if all(c.qualifier for c in group) and all(c.qualifier_start is not None for c in group):
         # the groups of the earlier list, in its order ("for cabozantinib versus ... for placebo")
         state.last_qualifiers = [(c.qualifier, c.qualifier_start - h.offset) for c in group]  # type: ignore[misc]
     timepoints = [last.timepoint] if last.timepoint else []
-    return _paired_candidates(
+    found = _paired_candidates(
         h, rules, state, [last.measure], "time" if time else "percent", time=time, timepoints=timepoints
     )
+    if len(found) == len(group) > 1 and state.last_qualifiers:
+        # the arms of the earlier list name each value's group; a shared "in the ... subgroup" does not
+        found = [
+            replace(c, qualifier=q, qualifier_start=h.offset + at)
+            for c, (q, at) in zip(found, state.last_qualifiers, strict=True)
+        ]
+    return found
 
 
 def _median_landmark(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
@@ -587,6 +595,63 @@ def _enrolled(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
     return out
 
 
+_ARM_SIZE = re.compile(r"(?P<name>[^\W\d_][^,;()|]{0,40}?)\s*\(\s*[nN]\s*[=:]\s*(?P<n>\d{1,5})\s*\)")
+_BREAKDOWN_ITEM = re.compile(r"(?P<name>[^,;]+?)\s+(?i:in)\s+(?P<n>\d{1,5}|[A-Za-z]+(?:-[A-Za-z]+)?)\b")
+
+
+def _enrolled_treated(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    """An enrolment phrasing that many non-treatment studies share ("group (50 subjects)", "data
+    were collected from 90 subjects"): a figure only where the sentence names a drug."""
+    return _enrolled(h, rules, state) if DRUG_CHAR in h.masked else []
+
+
+def _enrolled_arms(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    """Arms with their sizes: "randomized to sorafenib (n=207) or placebo (n=210)", a table's
+    header row "Pazopanib (n=36) | Placebo (n=35) |". The arm's name qualifies its count."""
+    region = h.span("region")
+    out = []
+    for m in _ARM_SIZE.finditer(h.norm, *region):
+        name = _clean_qualifier(m.group("name"))
+        if name is None:
+            continue
+        start = m.start("name") + m.group("name").find(name[:8])
+        out.append(
+            h.candidate(
+                "N_ENROLLED",
+                Quantity(count=int(m.group("n"))),
+                m.start("n"),
+                m.end("n"),
+                qualifier=name,
+                qualifier_start=h.offset + start,
+            )
+        )
+    return out
+
+
+def _breakdown(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    """A population's histologies, each with its count: "Tumour histology was papillary (PTC)
+    in 20 (69%) patients, follicular (FTC) in 2 (7%), and anaplastic (ATC) in 7 (24%) patients"."""
+    region = h.span("region")
+    out = []
+    for m in _BREAKDOWN_ITEM.finditer(h.masked, *region):
+        count = parse_quantity(h.norm[m.start("n") : m.end("n")]).count
+        name = _clean_qualifier(h.norm[m.start("name") : m.end("name")])
+        if count is None or name is None:
+            continue
+        start = m.start("name") + h.norm[m.start("name") : m.end("name")].find(name[:8])
+        out.append(
+            h.candidate(
+                "N_ENROLLED",
+                Quantity(count=count),
+                m.start("n"),
+                m.end("n"),
+                group=name,
+                group_start=h.offset + start,
+            )
+        )
+    return out
+
+
 HANDLERS: dict[str, Handler] = {
     "rate": _rate,
     "rate_subgroups": _rate_subgroups,
@@ -599,6 +664,9 @@ HANDLERS: dict[str, Handler] = {
     "median_landmark": _median_landmark,
     "landmark": _landmark,
     "enrolled": _enrolled,
+    "enrolled_arms": _enrolled_arms,
+    "enrolled_treated": _enrolled_treated,
+    "breakdown": _breakdown,
     "evaluable": _enrolled,
 }
 

@@ -214,10 +214,45 @@ def test_a_title_naming_two_populations_makes_a_multi_cohort_study(nlp):
         "Among the 8 patients with PDTC, the doublet induced an ORR of 75% (n = 6)."
     )
     figures = run(nlp, text)
-    # "8 patients with PDTC" is one of the title's cohorts, not a narrowing of the study to PDTC
-    assert pick(figures, "ORR", percent=34.3)["cohort"] == "thyroid cancer"
+    # "8 patients with PDTC" is one of the title's cohorts, not a narrowing of the study to PDTC; a
+    # figure of the whole study is of all patients of a multi-cohort study (GUIDELINES 5.3: "ATC + PDTC")
+    assert pick(figures, "ORR", percent=34.3)["cohort"] == "all"
     assert pick(figures, "ORR", percent=51.9)["cohort"] == "ATC"
     # "In this group": the population of the sentence before
     assert pick(figures, "CBR", percent=100.0)["cohort"] == "ATC"
     assert pick(figures, "ORR", percent=75.0)["cohort"] == "PDTC"
     assert {f["trial"] for f in figures} == {"NCT02973997"}
+
+
+def test_arms_against_placebo_share_the_backbone(nlp):
+    # held-out dev abstract ho_sherman2020_pazopanib (NRG-RTOG 0912, ESMO 2020), abridged: a table's header row
+    text = (
+        "Randomized phase II study of radiation therapy and paclitaxel with pazopanib or placebo: NRG-RTOG 0912\n\n"
+        "Results\nPatients received weekly paclitaxel (80 mg/m2) and daily pazopanib 400 mg.\n"
+        "Pazopanib (n=36) | Placebo (n=35) | |\n"
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "N_ENROLLED", count=36)["drugs"] == ["paclitaxel", "pazopanib"]
+    assert pick(figures, "N_ENROLLED", count=35)["drugs"] == ["paclitaxel"]
+    # held-out dev abstract ho_brose2014_sorafenib, abridged: no backbone, the placebo arm has no drug
+    text = (
+        "Sorafenib in differentiated thyroid cancer: a randomized, double-blind, phase 3 trial\n\n"
+        "A total of 417 patients were randomized to sorafenib (n=207) or placebo (n=210)."
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "N_ENROLLED", count=207)["drugs"] == ["sorafenib"]
+    assert pick(figures, "N_ENROLLED", count=210)["drugs"] == []
+
+
+def test_a_total_of_a_study_of_several_histologies_is_all_patients(nlp):
+    # held-out dev abstract ho_ito2017_sorafenib, abridged: a study designed around MTC and ATC
+    text = (
+        "Sorafenib in Japanese Patients with Locally Advanced or Metastatic Medullary Thyroid Carcinoma and "
+        "Anaplastic Thyroid Carcinoma\n\n"
+        "Results: A total of 20 patients were screened, and 18 (8 with MTC and 10 with ATC) were enrolled. "
+        "In the ATC patients, median PFS was 2.8 months [confidence interval 0.7-5.6]."
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "N_ENROLLED", count=18)["cohort"] == "all"
+    assert pick(figures, "N_ENROLLED", count=8)["cohort"] == "MTC"
+    assert pick(figures, "PFS_MEDIAN", value=2.8)["cohort"] == "ATC"

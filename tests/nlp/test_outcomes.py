@@ -440,6 +440,31 @@ FOURTH_BATCH = [
         "Stable disease lasting > or = 16 weeks was reported in another 23 patients (38%).",
         [F("SD", 23, 38.0)],
     ),
+    # held-out dev abstract ho_brose2014_sorafenib: arms with their sizes
+    (
+        "A total of 417 patients were randomized to sorafenib (n=207) or placebo (n=210).",
+        [F("N_ENROLLED", 417), F("N_ENROLLED", 207), F("N_ENROLLED", 210)],
+    ),
+    # held-out dev abstract ho_higashiyama2010_paclitaxel: bracketed group sizes in a treatment sentence
+    (
+        "We performed induction chemotherapy by weekly paclitaxel administration for patients with stage IVB (nine patients) and IVC (four patients) disease.",
+        [F("N_ENROLLED", 9), F("N_ENROLLED", 4)],
+    ),
+    # held-out dev abstract ho_liu2018_crizotinib: data collected from treated patients
+    (
+        "Demographic and clinicopathologic parameters were collected from 38 patients who continued crizotinib therapy beyond Response Evaluation Criteria in Solid Tumors (RECIST)-defined PD and analyzed.",
+        [F("N_ENROLLED", 38)],
+    ),
+    # held-out dev abstract ho_schlumberger2017_cabozantinib: a drug compared in a number of patients
+    (
+        "EXAM compared cabozantinib with placebo in 330 patients with documented radiographic progression of metastatic MTC.",
+        [F("N_ENROLLED", 330)],
+    ),
+    # held-out dev abstract ho_waguespack2022_larotrectinib: a histology breakdown with counts
+    (
+        "Tumour histology was papillary (PTC) in 20 (69%) patients, follicular (FTC) in 2 (7%), and anaplastic (ATC) in 7 (24%) patients.",
+        [F("N_ENROLLED", 20), F("N_ENROLLED", 2), F("N_ENROLLED", 7)],
+    ),
 ]
 
 
@@ -503,6 +528,9 @@ NOT_FIGURES = [
     "Seventeen patients were identified with BRAF V600E mutations.",  # hand-written
     # held-out (Simoes-Pereira 2019, Cancers 11:1188): treatments received are not outcomes
     "Surgery was feasible in 41.8% and radiotherapy was applied to 35.4%, with those receiving >45 Gy having longer estimated survival (p = 0.020).",
+    # MEDLINE file (corpora/pubmed): group sizes of studies that name no treatment drug
+    "The hyperosmolar group (50 subjects) had a statistically significantly higher variability in the average K reading (P = .05) than the normal group (25 subjects).",
+    "Mandibular dental casts and cephalometric radiographs were collected from 90 subjects (30 Class I control subjects, 30 patients with serial extractions, and 30 untreated patients).",
 ]
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import copy
 import re
+import warnings
 import weakref
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
@@ -173,7 +174,11 @@ def detect_abbreviations(detector: Any, doc: Doc) -> Doc:
 
     matches_no_brackets = [(x[0], x[1] + 1, x[2] - 1) for x in paren_matches(doc)]
     filtered = filter_matches(matches_no_brackets, doc)
-    occurences = detector.find_matches_for(filtered, doc)
+    with warnings.catch_warnings():
+        # spaCy's W036 ("the component 'matcher' does not have any patterns"): the detector's
+        # matcher of definitions is empty for every text that defines none; nothing is wrong.
+        warnings.filterwarnings("ignore", message=r"\[W036\]")
+        occurences = detector.find_matches_for(filtered, doc)
     for long_form, short_forms in occurences:
         for short in short_forms:
             short._.long_form = long_form

@@ -16,6 +16,8 @@ mention (guidelines 3.1); the outcome extractor resolves it for attribution.
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -23,10 +25,19 @@ from atc_mine.nlp.doc_data import add_entities
 from atc_mine.nlp.lexicon import COMPILED_NAME, Lexicon, compiled_lexicon
 
 
+#: A code name matched as a lower-case word, a space and a number ("was 12" for WAS-12): prose,
+#: not a code name, which are written in capitals ("BAY 43-9006", "PDR001", "MK-3475").
+_PROSE_NUMBER = re.compile(r"[a-z]+\s+[\d.,-]+")
+
+
 def find_drugs(text: str, lexicon: Lexicon | None = None) -> list[tuple[str, int, int, str]]:
     """DRUG mentions of ``text`` as (label, start, end, lowercase generic name)."""
     lexicon = lexicon or compiled_lexicon().lexicons["DRUG"]
-    return [("DRUG", start, end, entry.norm) for start, end, entry in lexicon.find(text)]
+    return [
+        ("DRUG", start, end, entry.norm)
+        for start, end, entry in lexicon.find(text)
+        if not _PROSE_NUMBER.fullmatch(text, start, end)
+    ]
 
 
 def drug_identifiers(norm: str, lexicon_file: str = COMPILED_NAME) -> dict[str, str]:

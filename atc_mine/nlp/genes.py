@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from spacy.language import Language
@@ -61,6 +61,7 @@ GENERIC_NAME_WORDS = frozenset(
      "associated", "related", "type", "class", "complex", "kinase", "alpha", "beta", "gamma", "delta", "human"}
 )  # fmt: skip
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+_NUMBERED = re.compile(r"([A-Za-z]+)[\s-]?\d{1,2}")
 _BRACKET = re.compile(r"[()\[\]]")
 _CLAUSE_END = re.compile(r"[.;:()\[\]]\s*")
 _LONG_FORM_WORD = re.compile(r"[^\s,]+")
@@ -79,6 +80,12 @@ class GeneContext:
     list_separator: re.Pattern[str]
     gene_heads: frozenset[str]
     non_gene_heads: frozenset[str]
+    #: clinical abbreviations that a number follows ("PFS2", "PS 6"): gene aliases so written need context
+    numbered_abbreviations: frozenset[str]
+
+    def is_numbered_abbreviation(self, surface: str) -> bool:
+        m = _NUMBERED.fullmatch(surface)
+        return m is not None and m.group(1) in self.numbered_abbreviations
 
     def has_cue(self, text: str, start: int, end: int) -> bool:
         return bool(
@@ -119,6 +126,7 @@ def gene_context(name: str = "gene_context.json") -> GeneContext:
             list_separator=re.compile(by_kind["list_separator"]["regex"]),
             gene_heads=frozenset(by_kind["gene_heads"]["words"]),
             non_gene_heads=frozenset(by_kind["non_gene_heads"]["words"]),
+            numbered_abbreviations=frozenset(by_kind["numbered_abbreviations"]["words"]),
         )
     except KeyError as exc:
         raise PatternFileError(f"{name}: missing rule or field {exc}") from None
@@ -217,6 +225,10 @@ def find_genes(
         surface = text[start:end]
         if context.is_classification(text, end):
             continue
+        if not any(c.isalpha() for c in surface):
+            continue  # an alias that is a number ("39.1"): in text it is a number
+        if context.is_numbered_abbreviation(surface):
+            entry = replace(entry, needs_context=True)  # "PFS2", "PS 6": a clinical abbreviation numbered
         definition = definitions.get(surface)
         if definition is not None:
             if surface not in verdict_of_definition:

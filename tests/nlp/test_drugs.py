@@ -86,6 +86,8 @@ def test_drug_names_normalise_to_one_generic_name(sentence: str, expected: list[
         "Patients were exposed to gold, iron, lead and oxygen at the plant.",
         "NK cells can effectively kill ATC cells",
         "the drug classes tyrosine kinase inhibitors (TKIs) and checkpoint inhibitors",
+        # a lower-case word and a number are prose, not a code name ("WAS-12"); held-out extra reading
+        "The OS at two years was 12.1%.",
     ],
 )
 def test_non_drugs_are_not_recognised(sentence: str) -> None:

@@ -67,6 +67,8 @@ def _context_check(record: dict, text: str) -> bool:
         return context.long_form_reading(text) is True
     if kind == "non_gene_heads":
         return context.long_form_reading(text) is False
+    if kind == "numbered_abbreviations":
+        return context.is_numbered_abbreviation(text)
     regex = re.compile(record["regex"], re.I if kind == "classification_after" else 0)
     return bool(regex.search(text) if kind == "cue_before" else regex.match(text))
 

@@ -24,7 +24,6 @@ from spacy.tokens import Doc
 from atc_mine.nlp.doc_data import add_entities
 from atc_mine.nlp.lexicon import COMPILED_NAME, Lexicon, compiled_lexicon
 
-
 #: A code name matched as a lower-case word, a space and a number ("was 12" for WAS-12): prose,
 #: not a code name, which are written in capitals ("BAY 43-9006", "PDR001", "MK-3475").
 _PROSE_NUMBER = re.compile(r"[a-z]+\s+[\d.,-]+")

@@ -157,6 +157,8 @@ _PERCENT = re.compile(rf"(?<![\w.]){_NUM}(?=\s?(?:%|(?i:per\s?cent\b)))")
 _FRACTION = re.compile(r"(?<![\w./])(\d{1,5})\s?/\s?(\d{1,5})(?![\w/]|\.\d)")
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _DECIMAL = re.compile(rf"(?<![\w.]){_NUM}(?![\w]|\.\d)")
+_PLUS_MINUS = re.compile(rf"±\s*{_NUM}")
+_N_EQUALS = re.compile(r"\(\s*[nN]\s*[=:]\s*(\d{1,5})\s*[);,]")
 
 
 @cache
@@ -188,7 +190,7 @@ def parse_quantity(
     ("3.7 and 17.5 months").
     """
     ci: tuple[float, float] | None = None
-    work = text
+    work = _PLUS_MINUS.sub(lambda b: " " * len(b.group()), text)  # "6.9 ± 1.45 months": the SD goes
     m = _CI.search(work) or (_BARE_RANGE.search(work) if ci_header and time else None)
     if m:
         lo, hi = _bound(m.group("lo")), _bound(m.group("hi"))
@@ -224,9 +226,15 @@ def parse_quantity(
         if o:
             count, denominator = word_to_int(o.group("c")), word_to_int(o.group("d"))
         else:
-            i = integer.search(work)
+            # With a percent, the count stands before it ("7 (23%)") or is an "n =" after it
+            # ("51.9% (n = 14)"); other integers in a bracket after it are not the count
+            # ("12% [CR, 0%, N= 0; PR, 12%, N= 2]", "88% (74-100%)").
+            n = _N_EQUALS.search(work) if p else None
+            i = integer.search(work, 0, p.start()) if p else integer.search(work)
             if i:
                 count = word_to_int(i.group())
+            elif n:
+                count = int(n.group(1))
     if ci and percent is not None and percent > PROPORTION_MAX and max(ci) <= PROPORTION_MAX:
         ci = (round(ci[0] * 100, 4), round(ci[1] * 100, 4))
     return Quantity(percent=percent, count=count, denominator=denominator, ci=ci, end=len(text))

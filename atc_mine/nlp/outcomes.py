@@ -595,7 +595,7 @@ def _enrolled(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
     return out
 
 
-_ARM_SIZE = re.compile(r"(?P<name>[^\W\d_][^,;()|]{0,40}?)\s*\(\s*[nN]\s*[=:]\s*(?P<n>\d{1,5})\s*\)")
+_ARM_SIZE = re.compile(r"(?P<name>[^\W\d_][^,;()|]{0,40}?)\s*\(\s*(?:[nN]\s*[=:]\s*)?(?P<n>\d{1,5})\s*\)")
 _BREAKDOWN_ITEM = re.compile(r"(?P<name>[^,;]+?)\s+(?i:in)\s+(?P<n>\d{1,5}|[A-Za-z]+(?:-[A-Za-z]+)?)\b")
 
 

@@ -465,6 +465,26 @@ FOURTH_BATCH = [
         "Tumour histology was papillary (PTC) in 20 (69%) patients, follicular (FTC) in 2 (7%), and anaplastic (ATC) in 7 (24%) patients.",
         [F("N_ENROLLED", 20), F("N_ENROLLED", 2), F("N_ENROLLED", 7)],
     ),
+    # Wells 2012 (vandetanib, J Clin Oncol 30:134; extra reading outside the held-out set): arms with bare counts
+    (
+        "Between December 2006 and November 2007, 331 patients (mean age, 52 years; 90% sporadic; 95% metastatic) were randomly assigned to receive vandetanib (231) or placebo (100).",
+        [F("N_ENROLLED", 331), F("N_ENROLLED", 231), F("N_ENROLLED", 100)],
+    ),
+    # single-centre ATC series (PMID 39497587; extra reading): a standard deviation after the median
+    (
+        "The median overall survival (OS) of the entire cohort was 6.9 ± 1.45 months. The OS at two years was 12.1%.",
+        [F("OS_MEDIAN", value=6.9, unit="months"), F("OS_RATE", percent=12.1, timepoint="2 years")],
+    ),
+    # DART SWOG S1609 thyroid cohort (SITC 2020; extra reading): integers in the bracket after a percent
+    # are not its count, and an odds or hazard ratio "for death" is masked like the others
+    (
+        "The ORR was 12% [CR, 0%, N= 0; PR, 12%, N= 2; 1 papillary and 1 anaplastic subtype].",
+        [F("ORR", percent=12.0)],
+    ),
+    (
+        "The survival rate at 18 months was 83% (95% CI, 78 to 87) with osimertinib and 71% (95% CI, 65 to 76) with standard EGFR-TKIs (hazard ratio for death, 0.63; 95% CI, 0.45 to 0.88; P=0.007).",
+        [F("OS_RATE", percent=83.0, timepoint="18 months"), F("OS_RATE", percent=71.0, timepoint="18 months")],
+    ),  # FLAURA (N Engl J Med 2018; extra reading)
 ]
 
 

@@ -71,7 +71,9 @@ _QUAL_LEAD = re.compile(
     r"(?:(?:for|in|among|with|within)\s+)?",
     re.I,
 )
-_LIST_SPLIT = re.compile(r"\s*(?:,\s*(?:and|or)?\s*|\s(?:and|or|versus|vs\.?|compared\s+with)\s+)\s*", re.I)
+_LIST_SPLIT = re.compile(
+    r"\s*(?:,\s*(?:and|or)?\s*|\s(?:and|or|versus|vs\.?|compared\s+with|than(?:\s+(?:with|in|for))?)\s+)\s*", re.I
+)
 _TRAILING_QUALIFIER = re.compile(
     r"\s*(?:(?:in|among|for|within)\s+(?:the\s+)?(?P<q>[^,;.()]{0,50}?(?:group|population|cohort|arm|patients|subset|stage\s+\w+)))",
     re.I,
@@ -170,7 +172,9 @@ def _items(rules: OutcomeRules, kind: str, masked: str, start: int, end: int) ->
 def _clean_qualifier(text: str) -> str | None:
     text = _PAREN_GROUP.sub(" ", text)
     text = _QUAL_LEAD.sub("", text)
-    text = re.sub(r"(?:\s|,|;|\band\b|\bversus\b|\bvs\.?|\bor\b)+$", "", text, flags=re.I).strip(" ,;:.")
+    text = re.sub(
+        r"(?:\s|,|;|\band\b|\bversus\b|\bvs\.?|\bor\b|\bcompared\s+(?:with|to)\b)+$", "", text, flags=re.I
+    ).strip(" ,;:.")
     return text or None
 
 
@@ -595,7 +599,10 @@ def _enrolled(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
     return out
 
 
-_ARM_SIZE = re.compile(r"(?P<name>[^\W\d_][^,;()|]{0,40}?)\s*\(\s*(?:[nN]\s*[=:]\s*)?(?P<n>\d{1,5})\s*\)")
+_ARM_SIZE = re.compile(
+    r"(?P<name>[^\W\d_][^,;()|]{0,40}?)(?:\s*\(\s*(?:[nN]\s*[=:]\s*)?(?P<n>\d{1,5})(?:\s+[a-z]+)?\s*\)"
+    r"|\s+[nN]\s*[=:]\s*(?P<n2>\d{1,5})(?=\s*[;,)|]|\s*$))"
+)
 _BREAKDOWN_ITEM = re.compile(r"(?P<name>[^,;]+?)\s+(?i:in)\s+(?P<n>\d{1,5}|[A-Za-z]+(?:-[A-Za-z]+)?)\b")
 
 
@@ -615,12 +622,13 @@ def _enrolled_arms(h: _Match, rules: OutcomeRules, state: SentenceState) -> list
         if name is None:
             continue
         start = m.start("name") + m.group("name").find(name[:8])
+        n = "n" if m.group("n") else "n2"
         out.append(
             h.candidate(
                 "N_ENROLLED",
-                Quantity(count=int(m.group("n"))),
-                m.start("n"),
-                m.end("n"),
+                Quantity(count=int(m.group(n))),
+                m.start(n),
+                m.end(n),
                 qualifier=name,
                 qualifier_start=h.offset + start,
             )

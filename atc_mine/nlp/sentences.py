@@ -135,6 +135,8 @@ def _continues(previous_line: str, line: str, unit_lines: int) -> bool:
     """Does ``line`` continue the layout unit whose last line is ``previous_line``?"""
     if _BARE_VALUE_LINE.match(previous_line):
         return False  # a value line closes its field
+    if ("|" in line) != ("|" in previous_line):
+        return False  # a table rendered as text starts or ends ("Table: 1914MO" / "Pazopanib (n=36) | ...")
     if _BARE_VALUE_LINE.match(line) and len(previous_line.split()) <= HEADING_MAX_WORDS:
         return True  # a value under its label: "Enrollment\n40", "Target enrollment:\n0"
     if _LINE_ENDS_SENTENCE.search(previous_line) or previous_line.rstrip().endswith(":"):

@@ -485,6 +485,39 @@ FOURTH_BATCH = [
         "The survival rate at 18 months was 83% (95% CI, 78 to 87) with osimertinib and 71% (95% CI, 65 to 76) with standard EGFR-TKIs (hazard ratio for death, 0.63; 95% CI, 0.45 to 0.88; P=0.007).",
         [F("OS_RATE", percent=83.0, timepoint="18 months"), F("OS_RATE", percent=71.0, timepoint="18 months")],
     ),  # FLAURA (N Engl J Med 2018; extra reading)
+    # FLAURA: medians in brackets after "was longer with X than with Y"; a rate "similar in the two groups:"
+    (
+        "The median progression-free survival was significantly longer with osimertinib than with standard EGFR-TKIs (18.9 months vs. 10.2 months; hazard ratio for disease progression or death, 0.46; 95% confidence interval [CI], 0.37 to 0.57; P<0.001).",
+        [F("PFS_MEDIAN", value=18.9, unit="months"), F("PFS_MEDIAN", value=10.2, unit="months")],
+    ),
+    (
+        "The objective response rate was similar in the two groups: 80% with osimertinib and 76% with standard EGFR-TKIs (odds ratio, 1.27; 95% CI, 0.85 to 1.90; P=0.24).",
+        [F("ORR", percent=80.0), F("ORR", percent=76.0)],
+    ),
+    # LAURA (N Engl J Med 2024; extra reading): arm sizes in patients, alive and progression-free at a time point
+    (
+        "A total of 216 patients who had undergone chemoradiotherapy were randomly assigned to receive osimertinib (143 patients) or placebo (73 patients).",
+        [F("N_ENROLLED", 216), F("N_ENROLLED", 143), F("N_ENROLLED", 73)],
+    ),
+    (
+        "The percentage of patients who were alive and progression free at 12 months was 74% (95% CI, 65 to 80) with osimertinib and 22% (95% CI, 13 to 32) with placebo.",
+        [F("PFS_RATE", percent=74.0, timepoint="12 months"), F("PFS_RATE", percent=22.0, timepoint="12 months")],
+    ),
+    # FLAURA China (ESMO 2020 abstract 1295P; extra reading): arms with "n=" inside one bracket
+    (
+        "136 pts were randomised (osimertinib n=71; comparator EGFR-TKI n=65).",
+        [F("N_ENROLLED", 136), F("N_ENROLLED", 71), F("N_ENROLLED", 65)],
+    ),
+    # ASCO Post on Sehgal 2024 (nivolumab + ipilimumab; extra reading): cohorts "in an exploratory cohort with",
+    # and an aside between the category and its verb
+    (
+        "The population consisted of 32 patients with radioiodine-refractory differentiated thyroid carcinoma (DTC), 7 patients in an exploratory cohort with medullary thyroid carcinoma (MTC), and 10 patients in an exploratory cohort with anaplastic thyroid carcinoma (ATC).",
+        [F("N_ENROLLED", 32), F("N_ENROLLED", 7), F("N_ENROLLED", 10)],
+    ),
+    (
+        "In the exploratory ATC group, objective responses (all partial) were observed in 3 of 10 patients (30.0%, 95% CI = 6.7%–65.2%), and the clinical benefit rate was 50%.",
+        [F("ORR", 3, 30.0, 10), F("CBR", percent=50.0)],
+    ),
 ]
 
 

@@ -152,6 +152,17 @@ def test_labels_glued_to_the_next_word_and_a_background_label_after_the_results(
     ]
 
 
+def test_a_table_rendered_as_text_starts_its_own_sentences():
+    # held-out dev abstract ho_sherman2020_pazopanib (ESMO abstract): a caption line, then pipe rows
+    text = "Trial\n\nResults\nOS rates are in the table. Table: 1914MO\nPazopanib (n=36) | Placebo (n=35) | |\nOS rate (95% CI) | ||"
+    assert texts(text)[1:] == [
+        "OS rates are in the table.",
+        "Table: 1914MO",
+        "Pazopanib (n=36) | Placebo (n=35) | |",
+        "OS rate (95% CI) | ||",
+    ]
+
+
 def test_a_word_that_is_also_a_label_stays_in_its_sentence():
     assert texts("Results were similar in both arms.") == ["Results were similar in both arms."]
 

@@ -205,6 +205,12 @@ class DocumentModel:
             mentions.append(DrugMention(start, end, norms, bool(_PRIOR.search(window))))
         return mentions
 
+    def _sentence_span(self, position: int) -> tuple[int, int]:
+        for s, e, _section in self.sentences:
+            if s <= position < e:
+                return s, e
+        return position, position
+
     def _sentence_start(self, position: int) -> int:
         for s, e, _section in self.sentences:
             if s <= position < e:
@@ -422,11 +428,15 @@ class DocumentModel:
         if drugs and _DOSE.search(qualifier or "") and set(drugs) <= set(regimen):
             drugs = ()  # a dose level of the study's regimen ("receiving 0.3 mg of efatutazone")
         comparator = bool(qualifier and _COMPARATOR_GROUP.search(qualifier))
-        placebo_contrast = _PLACEBO.search(self.norm, s_start, s_end) is not None
+        # the arms are contrasted in the figure's sentence, or in a table's header row that names them
+        c_start, c_end = s_start, s_end
+        if qual_span and not (s_start <= qual_span[0] < s_end):
+            c_start, c_end = self._sentence_span(qual_span[0])
+        placebo_contrast = _PLACEBO.search(self.norm, c_start, c_end) is not None
         if comparator and placebo_contrast and qualifier and _PLACEBO.search(qualifier):
             # "randomized to sorafenib (n=207) or placebo (n=210)": the regimen less the drugs the
             # sentence names for the other arm (the shared backbone stays)
-            drugs = tuple(sorted(set(regimen) - set(self.drugs_in(s_start, s_end, include_prior=True))))
+            drugs = tuple(sorted(set(regimen) - set(self.drugs_in(c_start, c_end, include_prior=True))))
         elif comparator:
             drugs = ()  # "the patients without treatment with dabrafenib and trametinib", "controls"
         elif drugs and placebo_contrast and set(drugs) < set(regimen):

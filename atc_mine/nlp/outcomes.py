@@ -34,17 +34,18 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from atc_mine.nlp.doc_data import CONTEXT, OUTCOMES, entities
-from atc_mine.nlp.numbers import LEXICON_FILE, Quantity, normalise, parse_quantity, parse_timepoints
+from atc_mine.nlp.numbers import LEXICON_FILE, Quantity, normalise, parse_quantity, parse_timepoints, unit_norm
 from atc_mine.nlp.outcome_rules import (
     EXCLUSIONS_FILE,
     PATTERNS_FILE,
+    MeasureTerm,
     OutcomePattern,
     OutcomeRules,
     measure_terms,
@@ -907,6 +908,99 @@ def _compatible(a: Quantity, b: Quantity) -> bool:
     return bool(shared) or (a.not_reached and b.not_reached)
 
 
+# -- tables rendered as text ------------------------------------------------------------------------------
+#: A table row as a conference abstract's page renders it: cells between "|".
+_CELL = re.compile(r"[^|]+")
+_TABLE_ARM = re.compile(r"^\s*(?P<name>[^\W\d_][^|()]{0,40}?)\s*\(?\s*[nN]\s*[=:]\s*(?P<n>\d{1,5})\s*\)?\s*$")
+_ROW_TIMEPOINT = re.compile(r"^\s*(?:\d{1,3}|[A-Za-z]+)[- ]?(?:years?|months?|weeks?|yr|mo|wk)s?\s*$", re.I)
+_ROW_CI = re.compile(r"[\[(]\s*(\d+(?:\.\d+)?)\s*%?\s*(?:-|to|,)\s*(\d+(?:\.\d+)?)\s*%?\s*[\])]")
+_ROW_RATE = re.compile(r"\brates?\b|%|\bprobabilit", re.I)
+_ROW_UNIT = re.compile(r",\s*(months?|mos?|weeks?|wks?|days?|years?)\b", re.I)
+_MEDIAN_WORD = re.compile(r"\bmedian\b", re.I)
+
+
+def _cells(norm: str, start: int, end: int) -> list[tuple[str, int]]:
+    """The cells of a table row (text, document offset), empty cells included."""
+    return [(m.group(), m.start()) for m in _CELL.finditer(norm, start, end)]
+
+
+def table_candidates(rules: OutcomeRules, norm: str, spans: Sequence[tuple[int, int, str | None]]) -> list[Candidate]:
+    """Figures of a table rendered as text, one cell per arm (a conference abstract):
+
+    ``Pazopanib (n=36) | Placebo (n=35) | |`` (a header: one column per arm), ``OS rate (95% CI) | ||``
+    (a section: the landmark measure of the rows below), ``1-year | 37.1% (21.1-53.2%) | 29.0% (13.2-44.8%) |``
+    (a time-point row), ``Median OS, mo (95% CI) | 33.1 (26.0, 35.9) | 25.7 (19.6, 32.8) |`` (a measure
+    row). A row that names neither a time point nor a contract measure ends the section ("Highest
+    treatment-related AE"); the header's arms are each value's qualifier.
+    """
+    out: list[Candidate] = []
+    arms: list[tuple[str, int]] = []
+    section: MeasureTerm | None = None  # the landmark outcome a section row announced
+    section_ci = False
+    for index, (start, end, section_name) in enumerate(spans):
+        if "|" not in norm[start:end]:
+            arms, section = [], None
+            continue
+        if section_name in NON_RESULT_SECTIONS:
+            continue
+        cells = _cells(norm, start, end)
+        named = [(m, offset) for text, offset in cells if (m := _TABLE_ARM.match(text))]
+        if len(named) >= 2:
+            arms = [(m.group("name").strip(), offset + m.start("name")) for m, offset in named]
+            section = None
+            continue
+        if not cells:
+            continue
+        label = cells[0][0]
+        values = [(text, offset) for text, offset in cells[1:] if text.strip()]
+        time_terms = measure_terms(rules, "time", label)
+        rate_terms = measure_terms(rules, "rate", label)
+        if not values:  # a section row: "OS rate (95% CI) | ||"
+            rate_section = time_terms and _ROW_RATE.search(label)
+            section = time_terms[0] if rate_section else None
+            section_ci = "CI" in label
+            continue
+        timepoint = None
+        if _ROW_TIMEPOINT.match(label) and section is not None:
+            points = parse_timepoints(label)
+            measure, time, timepoint, with_ci = section.rate_measure, False, points[0] if points else None, section_ci
+        elif time_terms and _MEDIAN_WORD.search(label):
+            measure, time, with_ci, section = time_terms[0].measure, True, "CI" in label, None
+        elif rate_terms and not time_terms:
+            measure, time, with_ci, section = rate_terms[0].measure, False, "CI" in label, None
+        else:
+            section = None  # an adverse-event row, a hazard ratio, deaths: the section ends
+            continue
+        if measure is None or (measure.endswith("_RATE") and timepoint is None):
+            continue
+        unit = _ROW_UNIT.search(label)
+        for column, (text, offset) in enumerate(values):
+            quantity = parse_quantity(text, time=time, default_unit=unit_norm(unit.group(1)) if unit else None)
+            if time and not quantity.not_reached and (quantity.value is None or quantity.unit is None):
+                continue
+            if not time and quantity.percent is None:
+                continue
+            ci = _ROW_CI.search(text) if with_ci else None
+            if ci and quantity.ci is None:
+                quantity = replace(quantity, ci=(float(ci.group(1)), float(ci.group(2))))
+            qualifier, qualifier_at = arms[column] if column < len(arms) else (None, None)
+            out.append(
+                Candidate(
+                    measure=measure,
+                    quantity=quantity if time else replace(quantity, count=None),
+                    value_start=offset,
+                    value_end=offset + len(text.rstrip()),
+                    trig_start=start,
+                    sentence=index,
+                    rule="table-row",
+                    timepoint=timepoint,
+                    qualifier=qualifier,
+                    qualifier_start=qualifier_at,
+                )
+            )
+    return out
+
+
 # -- the component ------------------------------------------------------------------------------------
 class OutcomeExtractor:
     """Writes outcome-figure dicts (the extraction contract's shape) to ``doc._.atc_outcomes``."""
@@ -948,6 +1042,8 @@ class OutcomeExtractor:
                     self.rules, norm[start:end], offset=start, index=index, drug_spans=local, roles=present
                 )
             )
+        if "|" in norm:
+            found.extend(table_candidates(self.rules, norm, spans))
         return spans, found
 
     def __call__(self, doc: Doc) -> Doc:

@@ -526,6 +526,40 @@ def test_fourth_batch_phrasings(nlp, text, expected):
     assert found(nlp, text) == expected
 
 
+def test_a_table_rendered_as_text(nlp):
+    # held-out dev abstract ho_sherman2020_pazopanib (NRG-RTOG 0912, ESMO 2020 abstract 1914MO): a header of
+    # arms, a landmark section, time-point rows, then an adverse-event section that is not read
+    text = (
+        "Randomized phase II study of radiation therapy and paclitaxel with pazopanib or placebo\n\nResults\n"
+        "OS and adverse events (AE) rates are in the table. Table: 1914MO\n"
+        "Pazopanib (n=36) | Placebo (n=35) | |\n"
+        "OS rate (95% CI) | ||\n"
+        "1-year | 37.1% (21.1-53.2%) | 29.0% (13.2-44.8%) |\n"
+        "2-year | 20.0% (6.7-33.3%) | 12.9% (1.1-24.6%) |\n"
+        "Highest treatment-related AE | (n=36) | (n=34) |\n"
+        "Grade 3 | 52.8% | 55.9% |\n"
+    )
+    got = [(f["measure"], f["count"], f["percent"], f["timepoint"], f["ci"], f["drugs"]) for f in figures(nlp, text)]
+    assert got == [
+        ("N_ENROLLED", 36, None, None, None, ["paclitaxel", "pazopanib"]),
+        ("N_ENROLLED", 35, None, None, None, ["paclitaxel"]),
+        ("OS_RATE", None, 37.1, "1 years", [21.1, 53.2], ["paclitaxel", "pazopanib"]),
+        ("OS_RATE", None, 29.0, "1 years", [13.2, 44.8], ["paclitaxel"]),
+        ("OS_RATE", None, 20.0, "2 years", [6.7, 33.3], ["paclitaxel", "pazopanib"]),
+        ("OS_RATE", None, 12.9, "2 years", [1.1, 24.6], ["paclitaxel"]),
+    ]
+    # FLAURA China (ESMO 2020 abstract 1295P; extra reading): a median row with its unit and CI in the label
+    text = (
+        "Osimertinib in NSCLC: FLAURA China\n\nResults\nOS is in the table.\n"
+        "Osimertinib n=71 | Comparator EGFR-TKI n=65 | |\n"
+        "Median follow-up for OS*, mo | 31.0 | 24.9 |\n"
+        "Deaths, n (%) | 45 (63) | 44 (68) |\n"
+        "Median OS, mo (95% CI) | 33.1 (26.0, 35.9) | 25.7 (19.6, 32.8) |\n"
+    )
+    got = [(f["measure"], f["value"], f["unit"], f["ci"]) for f in figures(nlp, text) if f["measure"] != "N_ENROLLED"]
+    assert got == [("OS_MEDIAN", 33.1, "months", [26.0, 35.9]), ("OS_MEDIAN", 25.7, "months", [19.6, 32.8])]
+
+
 def test_a_misplaced_background_label_does_not_end_the_results(nlp):
     # held-out dev abstract ho_cohen2008_axitinib: the page turned "Objective responses" into a label
     text = (

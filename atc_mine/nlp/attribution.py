@@ -69,6 +69,9 @@ _SUBGROUP_WORD = re.compile(r"(?i)\b(?:cohort|arm|group|stage|PD-?L1)\b")
 #: Templates whose groups describe the make-up of a population ("Tumour histology was papillary
 #: in 20 ..., anaplastic in 7"), not the populations a study was designed around.
 COMPOSITION_RULES = frozenset({"enrolled-histology-breakdown"})
+#: Subtypes under a parent this deep (DTC: PTC, FTC, RR-DTC) describe one population's make-up;
+#: the root's children (ATC, PDTC, MTC) are populations of their own.
+COMPOSITION_PARENT_DEPTH = 2
 #: A placebo arm receives the regimen's other drugs (the backbone both arms share: "paclitaxel
 #: with pazopanib or placebo"); an arm named by its added drug receives the whole regimen.
 _PLACEBO = re.compile(r"\bplacebo\b", re.I)
@@ -331,6 +334,18 @@ class DocumentModel:
             # PDTC": the groups are the title's cohorts, not a narrowing of the study to one of them
             self.multi_cohort = True
             return molecular, POOLED
+        if title and len(set(title_named)) == 1 and resolved[0][0]:
+            # "Sorafenib in ... radioactive iodine-refractory differentiated thyroid cancer" with "8
+            # patients (7 with papillary and 1 with follicular thyroid cancer)": histologies beside the
+            # title's population under the same subtype (PTC, FTC beside RR-DTC) are its make-up
+            own = resolved[0][0]
+            parent = vocab.parents.get(own)
+            if parent is not None and vocab.depth(parent) >= COMPOSITION_PARENT_DEPTH:
+                kept = [t for t in terms if vocab.parents.get(t) != parent or t == own]
+                if len(kept) < len(terms):
+                    cohort = resolve(kept, pooled_label=self.pooled_label)
+                    self.multi_cohort = cohort == POOLED
+                    return molecular, cohort
         cohort = resolve(terms, pooled_label=self.pooled_label)
         self.multi_cohort = cohort == POOLED or cohort not in terms
         return molecular, cohort
@@ -504,8 +519,10 @@ class DocumentModel:
         group = self._group_span(c)
         if group:
             cohort, named = cohort_from_cues(self.cues_in(*group), molecular)
-            if cohort and self.multi_cohort and len(set(named)) > 1 and cohort not in named:
-                return [POOLED]  # "18 (8 with MTC and 10 with ATC)" of a study of both: all its patients
+            if cohort and len(set(named)) > 1 and cohort not in named:
+                # "18 (8 with MTC and 10 with ATC)" of a study of both: all its patients; "8 patients (7
+                # with papillary and 1 with follicular ...)" of one population: that population
+                return [POOLED] if self.multi_cohort else [default]
             if cohort:
                 return [cohort]
         cues = self.cues_in(s_start, c.value_start, frozenset({"histology", "pooled"}))

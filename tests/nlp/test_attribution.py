@@ -256,3 +256,16 @@ def test_a_total_of_a_study_of_several_histologies_is_all_patients(nlp):
     assert pick(figures, "N_ENROLLED", count=18)["cohort"] == "all"
     assert pick(figures, "N_ENROLLED", count=8)["cohort"] == "MTC"
     assert pick(figures, "PFS_MEDIAN", value=2.8)["cohort"] == "ATC"
+
+
+def test_histologies_beside_the_titles_population_are_its_make_up(nlp):
+    # hand-written in the shape of single-arm RAI-refractory DTC series: the total's breakdown into
+    # papillary and follicular does not widen the study's population to DTC
+    text = (
+        "Sorafenib in metastatic radioactive iodine-refractory differentiated thyroid cancer\n\n"
+        "A total of 10 patients (8 with papillary and 2 with follicular thyroid cancer) were recruited in this study. "
+        "The objective response rate was 30%."
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "N_ENROLLED", count=10)["cohort"] == "RR-DTC"
+    assert pick(figures, "ORR", percent=30.0)["cohort"] == "RR-DTC"

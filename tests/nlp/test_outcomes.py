@@ -521,6 +521,21 @@ FOURTH_BATCH = [
 ]
 
 
+# hand-written variants of the phrasings the issue lists (news and retrospective series), each a template
+# of its own; a drug name is in the sentence where the rule asks for a treatment
+FOURTH_BATCH += [
+    ("Overall, 45% of patients responded to treatment.", [F("ORR", percent=45.0)]),
+    ("We treated 12 patients with lenvatinib.", [F("N_ENROLLED", 12)]),
+    (
+        "We retrospectively reviewed 35 patients with anaplastic thyroid cancer treated with lenvatinib.",
+        [F("N_ENROLLED", 35)],
+    ),
+    ("Lenvatinib was administered to 14 patients.", [F("N_ENROLLED", 14)]),
+    ("Patients were enrolled (n = 34).", [F("N_ENROLLED", 34)]),
+    ("Response was evaluable in 20 patients.", [F("N_EVALUABLE", 20)]),
+]
+
+
 @pytest.mark.parametrize(("text", "expected"), FOURTH_BATCH, ids=[t[:40] for t, _e in FOURTH_BATCH])
 def test_fourth_batch_phrasings(nlp, text, expected):
     assert found(nlp, text) == expected
@@ -618,6 +633,9 @@ NOT_FIGURES = [
     # MEDLINE file (corpora/pubmed): group sizes of studies that name no treatment drug
     "The hyperosmolar group (50 subjects) had a statistically significantly higher variability in the average K reading (P = .05) than the normal group (25 subjects).",
     "Mandibular dental casts and cephalometric radiographs were collected from 90 subjects (30 Class I control subjects, 30 patients with serial extractions, and 30 untreated patients).",
+    # MEDLINE file: case finding is not enrolment
+    "For comparators, we identified 36 ALK-positive patients from trial sites who were not given crizotinib (ALK-positive controls).",
+    "Radiotherapy was given to 14 patients.",  # hand-written: no drug named
 ]
 
 

@@ -513,6 +513,19 @@ def _corresponding(h: _Match, rules: OutcomeRules, state: SentenceState) -> list
     return found
 
 
+def _landmark_continued(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    """A second outcome at the time point of the landmark rate before it: "had 12-month OS of
+    93.6% [CI 84.9-100] and PFS of 84.4% [CI 71.8-96.7]"."""
+    before = [c for c in state.found if c.value_start - h.offset < h.m.start() and c.timepoint]
+    if not before:
+        return []
+    last = max(before, key=lambda c: c.value_start)
+    if not last.measure.endswith("_RATE"):
+        return []
+    measures = [t.rate_measure for t in measure_terms(rules, "time", h.text("trig"))]
+    return _paired_candidates(h, rules, state, measures, "percent", timepoints=[last.timepoint])
+
+
 def _median_landmark(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
     terms = measure_terms(rules, "time", h.text("trig"))
     if not terms:
@@ -609,8 +622,19 @@ _BREAKDOWN_ITEM = re.compile(r"(?P<name>[^,;]+?)\s+(?i:in)\s+(?P<n>\d{1,5}|[A-Za
 
 def _enrolled_treated(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
     """An enrolment phrasing that many non-treatment studies share ("group (50 subjects)", "data
-    were collected from 90 subjects"): a figure only where the sentence names a drug."""
-    return _enrolled(h, rules, state) if DRUG_CHAR in h.masked else []
+    were collected from 90 subjects"): a figure only where its clause names a drug."""
+    before = max(h.masked.rfind(",", 0, h.m.start()), h.masked.rfind(";", 0, h.m.start())) + 1
+    ends = [i for i in (h.masked.find(c, h.m.end()) for c in ",;(") if i >= 0]
+    clause = h.masked[before : min(ends) if ends else len(h.masked)]
+    return _enrolled(h, rules, state) if DRUG_CHAR in clause else []
+
+
+def _enrolled_with_outcome(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    """A group size stated inline ("Patients who had surgery before BRAF-directed therapy (n = 12)
+    had 12-month OS of 74.1%"): a figure only where the sentence also states the group's outcome."""
+    if not any(c.measure not in ("N_ENROLLED", "N_EVALUABLE") for c in state.found):
+        return []
+    return _enrolled(h, rules, state)
 
 
 def _enrolled_arms(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
@@ -670,11 +694,13 @@ HANDLERS: dict[str, Handler] = {
     "median": _median,
     "median_context": _median_context,
     "corresponding": _corresponding,
+    "landmark_continued": _landmark_continued,
     "median_landmark": _median_landmark,
     "landmark": _landmark,
     "enrolled": _enrolled,
     "enrolled_arms": _enrolled_arms,
     "enrolled_treated": _enrolled_treated,
+    "enrolled_with_outcome": _enrolled_with_outcome,
     "breakdown": _breakdown,
     "evaluable": _enrolled,
 }

@@ -533,6 +533,16 @@ FOURTH_BATCH += [
     ("Lenvatinib was administered to 14 patients.", [F("N_ENROLLED", 14)]),
     ("Patients were enrolled (n = 34).", [F("N_ENROLLED", 34)]),
     ("Response was evaluable in 20 patients.", [F("N_EVALUABLE", 20)]),
+    # Zhao 2023 (Thyroid 33:484; extra reading): a group size inline with its outcomes, and a second outcome
+    # at the landmark's time point
+    (
+        "Patients who had surgery before BRAF-directed therapy (n = 12) had 12-month OS of 74.1% [CI 48.7-99.5] and PFS of 50% [CI 21.7-78.3].",
+        [
+            F("OS_RATE", percent=74.1, timepoint="12 months"),
+            F("PFS_RATE", percent=50.0, timepoint="12 months"),
+            F("N_ENROLLED", 12),
+        ],
+    ),
 ]
 
 
@@ -636,6 +646,9 @@ NOT_FIGURES = [
     # MEDLINE file: case finding is not enrolment
     "For comparators, we identified 36 ALK-positive patients from trial sites who were not given crizotinib (ALK-positive controls).",
     "Radiotherapy was given to 14 patients.",  # hand-written: no drug named
+    # MEDLINE file: group sizes without an outcome of the group, and a drug outside the count's clause
+    "Patients with endometriosis (n = 61), laparoscopically confirmed endometriosis-free women (n = 35), and self-reported healthy women (n = 30) were included.",
+    "We retrospectively studied 401 patients with NVAF who had newly started NOACs during the first 18 months after our hospital adopted their use (197 dabigatran, 112 rivaroxaban).",
 ]
 
 

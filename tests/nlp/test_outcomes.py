@@ -538,9 +538,9 @@ FOURTH_BATCH += [
     (
         "Patients who had surgery before BRAF-directed therapy (n = 12) had 12-month OS of 74.1% [CI 48.7-99.5] and PFS of 50% [CI 21.7-78.3].",
         [
+            F("N_ENROLLED", 12),
             F("OS_RATE", percent=74.1, timepoint="12 months"),
             F("PFS_RATE", percent=50.0, timepoint="12 months"),
-            F("N_ENROLLED", 12),
         ],
     ),
 ]

@@ -83,6 +83,11 @@ _PRIOR = re.compile(
     r"refractory\s+to|resistant\s+to|pre-?treated\s+with|failed|(?<!or\s)without|than\s+(?:those|the\s+patients)|"
     r"compared\s+(?:with|to)|in\s+contrast\s+to|instead\s+of|before)\b)"
 )
+#: Right after a drug name: a population defined by an earlier treatment ("sorafenib-resistant
+#: RR-DTC", "lenvatinib-pretreated", "TKI-naive").
+_PRIOR_AFTER = re.compile(
+    r"\s*-\s*(?:resistant|refractory|pretreated|pre-treated|experienced|exposed|naive|naïve|failed)\b", re.I
+)
 _DOSE = re.compile(
     r"(?<![\w.])\d+(?:\.\d+)?(?:\s*(?:,|or|and|-)\s*\d+(?:\.\d+)?)*\s*-?\s*(?:mg|µg|mcg|g)\b|\bAUC\s*\d", re.I
 )
@@ -205,7 +210,8 @@ class DocumentModel:
         for start, end, norms in sorted(spans):
             sentence_start = self._sentence_start(start)
             window = self.norm[max(sentence_start, start - PRIOR_WINDOW) : start]
-            mentions.append(DrugMention(start, end, norms, bool(_PRIOR.search(window))))
+            prior = bool(_PRIOR.search(window) or _PRIOR_AFTER.match(self.norm, end))
+            mentions.append(DrugMention(start, end, norms, prior))
         return mentions
 
     def _sentence_span(self, position: int) -> tuple[int, int]:

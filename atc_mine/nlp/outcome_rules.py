@@ -113,7 +113,7 @@ GATE_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "category": ("responded",),
     "time": ("alive",),
-    "corresponding": ("corresponding",),
+    "corresponding": ("corresponding", "they were", "these were"),
 }
 #: Gate keys this short must stand as whole words ("os" is in "dose" and "most").
 SHORT_KEY = 4

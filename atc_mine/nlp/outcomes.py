@@ -127,6 +127,8 @@ class SentenceState:
     group_denominator: int | None = None
     #: the figures earlier templates found in the sentence ("with corresponding values of ...")
     found: list[Candidate] = field(default_factory=list)
+    #: the figures of the sentence before ("For cohort 2 (n = 21), they were 8.74 and 4.80 months")
+    previous: list[Candidate] = field(default_factory=list)
 
 
 class _Match:
@@ -292,6 +294,7 @@ Handler = Callable[[_Match, OutcomeRules, SentenceState], list[Candidate]]
 
 
 _BARE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_GROUP_SIZES = frozenset({"N_ENROLLED", "N_EVALUABLE"})
 
 
 def _paired_candidates(
@@ -490,7 +493,21 @@ def _corresponding(h: _Match, rules: OutcomeRules, state: SentenceState) -> list
     """Values that restate the sentence's last measure for another group: "median OS was 44.3
     months for cabozantinib versus 18.9 months for placebo ..., with corresponding values of
     20.2 versus 21.5 months in the RET M918T-negative subgroup"."""
-    before = sorted((c for c in state.found if c.value_start - h.offset < h.m.start()), key=lambda c: c.value_start)
+    before = sorted(
+        (c for c in state.found if c.value_start - h.offset < h.m.start() and c.measure not in _GROUP_SIZES),
+        key=lambda c: c.value_start,
+    )
+    if not before and state.previous and h.pattern.id == "anaphoric-values":
+        # "the median OS and PFS was 43.24 months and 13.93 months. For cohort 2, they were 8.74 months
+        # and 4.80 months": the measures of the last list of the sentence before, in their order
+        ordered = sorted((c for c in state.previous if c.measure not in _GROUP_SIZES), key=lambda c: c.value_start)
+        if not ordered:
+            return []
+        last = ordered[-1]
+        group = [c for c in ordered if c.rule == last.rule and c.trig_start == last.trig_start]
+        measures = list(dict.fromkeys(c.measure for c in group))
+        time = last.quantity.value is not None or last.quantity.not_reached
+        return _paired_candidates(h, rules, state, measures, "time" if time else "percent", time=time)
     if not before:
         return []
     last = before[-1]
@@ -827,8 +844,11 @@ def find_in_sentence(
     index: int = 0,
     drug_spans: Iterable[tuple[int, int]] = (),
     roles: frozenset[str] | None = None,
+    previous: Sequence[Candidate] = (),
 ) -> list[Candidate]:
     """Candidate figures in one sentence (offsets shifted by ``offset``).
+
+    ``previous``: the figures of the sentence before, which "they were 8.74 and 4.80 months" restates.
 
     ``roles``: the gate roles the caller found in the (already normalised) sentence; without
     them the sentence is normalised and scanned here.
@@ -857,7 +877,7 @@ def find_in_sentence(
     if not runnable:
         return []
     masked = mask(rules, norm, drug_spans)
-    state = SentenceState()
+    state = SentenceState(previous=list(previous))
     taken: list[tuple[int, int]] = []
     found: list[Candidate] = []
     for pattern, starts in runnable:
@@ -1072,7 +1092,9 @@ class OutcomeExtractor:
         roles = [(role, positions) for role, positions in scan.items() if role != "number"]
         drugs = [(s, e) for label, s, e, _n in entities(doc) if label == "DRUG"]
         found: list[Candidate] = []
+        previous: list[Candidate] = []
         for index, (start, end, section) in enumerate(spans):
+            previous = [c for c in previous if c.sentence == index - 1]
             if section in NON_RESULT_SECTIONS or not _any_in(numbers, start, end):
                 continue
             present = frozenset(role for role, positions in roles if _any_in(positions, start, end))
@@ -1081,11 +1103,16 @@ class OutcomeExtractor:
             if not present:
                 continue
             local = [(s - start, e - start) for s, e in drugs if s >= start and e <= end]
-            found.extend(
-                find_in_sentence(
-                    self.rules, norm[start:end], offset=start, index=index, drug_spans=local, roles=present
-                )
+            previous = find_in_sentence(
+                self.rules,
+                norm[start:end],
+                offset=start,
+                index=index,
+                drug_spans=local,
+                roles=present,
+                previous=previous,
             )
+            found.extend(previous)
         if "|" in norm:
             found.extend(table_candidates(self.rules, norm, spans))
         return spans, found

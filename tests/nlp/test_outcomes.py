@@ -604,6 +604,24 @@ def test_a_table_rendered_as_text(nlp):
     assert got == [("OS_MEDIAN", 33.1, "months", [26.0, 35.9]), ("OS_MEDIAN", 25.7, "months", [19.6, 32.8])]
 
 
+def test_they_were_restates_the_measures_of_the_sentence_before(nlp):
+    # CancerNetwork news on Cabanillas 2024 (JAMA Oncol; extra reading)
+    text = (
+        "For cohort 1 (n = 19), the median OS and progression-free survival (PFS) was 43.24 months (95% CI, 16-not "
+        "estimable [NE]) and 13.93 months (95% CI, 6.60-64.13). For cohort 2 (n = 21), they were 8.74 months (95% CI, "
+        "5.13-36.96) and 4.80 months (95% CI, 1.84-14.69)."
+    )
+    got = [(f["measure"], f["value"], f["subgroup"]) for f in figures(nlp, text) if f["value"] is not None]
+    assert got == [
+        ("OS_MEDIAN", 43.24, "cohort 1"),
+        ("PFS_MEDIAN", 13.93, "cohort 1"),
+        ("OS_MEDIAN", 8.74, "cohort 2"),
+        ("PFS_MEDIAN", 4.8, "cohort 2"),
+    ]
+    # without figures in the sentence before, "they were" reads nothing
+    assert found(nlp, "Patients were old. They were 60 years and 70 years old.") == []
+
+
 def test_a_misplaced_background_label_does_not_end_the_results(nlp):
     # held-out dev abstract ho_cohen2008_axitinib: the page turned "Objective responses" into a label
     text = (

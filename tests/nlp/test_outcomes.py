@@ -533,6 +533,17 @@ FOURTH_BATCH += [
     ("Lenvatinib was administered to 14 patients.", [F("N_ENROLLED", 14)]),
     ("Patients were enrolled (n = 34).", [F("N_ENROLLED", 34)]),
     ("Response was evaluable in 20 patients.", [F("N_EVALUABLE", 20)]),
+    # conference-abstract shorthand: abbreviations followed by their value without a verb
+    (
+        "ORR 35%, DCR 80%, mPFS 7.4 mo (95% CI 5.1-9.8); mOS 12.1 mo.",
+        [
+            F("ORR", percent=35.0),
+            F("DCR", percent=80.0),
+            F("PFS_MEDIAN", value=7.4, unit="months"),
+            F("OS_MEDIAN", value=12.1, unit="months"),
+        ],
+    ),
+    ("At 12 months, 40% of patients were alive.", [F("OS_RATE", percent=40.0, timepoint="12 months")]),
     # Zhao 2023 (Thyroid 33:484; extra reading): a group size inline with its outcomes, and a second outcome
     # at the landmark's time point
     (

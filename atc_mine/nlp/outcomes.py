@@ -259,6 +259,9 @@ def _value_items(h: _Match, rules: OutcomeRules, kind: str) -> list[tuple[int, i
     result = []
     for i, (start, end) in enumerate(spans):
         stop = spans[i + 1][0] if i + 1 < len(spans) else region[1]
+        bracket = _TRAILING_BRACKET.search(h.norm, start, end)
+        if kind == "percent" and bracket and rules.role_regex["category"].search(bracket.group()):
+            end = bracket.start()  # "40% (8 PR, 0 CR)": the categories in the bracket are figures of their own
         raw = h.norm[end:stop]
         qual = _clean_qualifier(raw)
         qual_at = end + raw.find(qual[:8]) if qual else None
@@ -294,6 +297,7 @@ Handler = Callable[[_Match, OutcomeRules, SentenceState], list[Candidate]]
 
 
 _BARE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_TRAILING_BRACKET = re.compile(r"\s*[(\[][^()\[\]]*[)\]]$")
 _GROUP_SIZES = frozenset({"N_ENROLLED", "N_EVALUABLE"})
 
 
@@ -539,6 +543,8 @@ def _landmark_continued(h: _Match, rules: OutcomeRules, state: SentenceState) ->
     last = max(before, key=lambda c: c.value_start)
     if not last.measure.endswith("_RATE"):
         return []
+    if h.span("tps"):  # "OS at 12 months was 58% and at 18 months was 43%": the same outcome, later
+        return _paired_candidates(h, rules, state, [last.measure], "percent", timepoints=_timepoints(h))
     measures = [t.rate_measure for t in measure_terms(rules, "time", h.text("trig"))]
     return _paired_candidates(h, rules, state, measures, "percent", timepoints=[last.timepoint])
 

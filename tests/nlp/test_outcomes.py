@@ -544,6 +544,13 @@ FOURTH_BATCH += [
         ],
     ),
     ("At 12 months, 40% of patients were alive.", [F("OS_RATE", percent=40.0, timepoint="12 months")]),
+    ("The proportion of patients alive at 2 years was 30%.", [F("OS_RATE", percent=30.0, timepoint="2 years")]),
+    (
+        "Overall survival at 12 months was 58% (95% CI, 52-64) and at 18 months was 43%.",
+        [F("OS_RATE", percent=58.0, timepoint="12 months"), F("OS_RATE", percent=43.0, timepoint="18 months")],
+    ),
+    ("Stable disease was the best response in 12 patients (40%).", [F("SD", 12, 40.0)]),
+    ("Overall response rate was 40% (8 PR, 0 CR).", [F("ORR", percent=40.0), F("PR", 8), F("CR", 0, 0.0)]),
     # Zhao 2023 (Thyroid 33:484; extra reading): a group size inline with its outcomes, and a second outcome
     # at the landmark's time point
     (

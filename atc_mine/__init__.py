@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 #: pandas nor scipy nor the evidence table.
 _EXPORTS: dict[str, str] = {
     **dict.fromkeys(
-        ("candidates", "decisions", "demo", "export", "extract", "import_curation", "load", "refresh", "score")
+        ("candidates", "decisions", "demo", "export_candidates", "extract", "import_curation", "load", "refresh", "score")
         + ("write_jsonl",),
         "atc_mine.api",
     ),
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
         candidates,
         decisions,
         demo,
-        export,
+        export_candidates,
         extract,
         import_curation,
         load,
@@ -100,7 +100,7 @@ __all__ = [
     "decisions",
     "demo",
     "evidence_table",
-    "export",
+    "export_candidates",
     "extract",
     "import_curation",
     "load",

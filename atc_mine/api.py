@@ -19,7 +19,7 @@ from atc_mine.export import export_store
 from atc_mine.loading import LoadReport, load_paths
 from atc_mine.nlp.pipeline import build_nlp, extract_documents
 from atc_mine.records import Extraction
-from atc_mine.refresh import RefreshReport, fetch_ctgov, fetch_pubmed, refresh  # noqa: F401  (library functions of fetch/refresh)
+from atc_mine.refreshing import RefreshReport, fetch_ctgov, fetch_pubmed, refresh  # noqa: F401  (library functions of fetch/refresh)
 from atc_mine.settings import Settings
 from atc_mine.sources import InputPlan, iter_documents, plan_inputs
 from atc_mine.store import Store
@@ -86,7 +86,7 @@ def _existing_db(db: str | Path) -> str | Path:
     return db
 
 
-def export(
+def export_candidates(
     db: str | Path,
     *,
     fmt: str,

@@ -203,7 +203,7 @@ def export(
     ] = None,
 ) -> None:
     """Export candidate outcome records for curator review (one folder, files per format)."""
-    for path in api.export(db, fmt=fmt, out_dir=out, since=since, status=status):
+    for path in api.export_candidates(db, fmt=fmt, out_dir=out, since=since, status=status):
         console.print(f"{path.name}: {path}", markup=False, highlight=False)
 
 
@@ -372,7 +372,7 @@ class _SourceProgress:
             self.progress.advance(task, advance)
 
 
-def _print_refresh(report) -> None:  # noqa: ANN001 - atc_mine.refresh.RefreshReport
+def _print_refresh(report) -> None:  # noqa: ANN001 - atc_mine.refreshing.RefreshReport
     console.print(f"run {report.run_id} ({report.command}):", markup=False, highlight=False)
     for s in report.sources:
         docs = s.as_dict()["documents"]
@@ -430,7 +430,7 @@ def refresh(
     report_dir: ReportDirOption = None,
 ) -> None:
     """Fetch what is new from PubMed and ClinicalTrials.gov, extract, store, and report what changed."""
-    from atc_mine.refresh import REFRESH_SOURCES
+    from atc_mine.refreshing import REFRESH_SOURCES
 
     with _progress() as progress:
         report = api.refresh(

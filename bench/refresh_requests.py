@@ -32,7 +32,7 @@ def refresh_request_counts(*, batch_size: int = 500, page_size: int = 100) -> di
     import spacy
 
     import atc_mine.nlp.pipeline  # noqa: F401  (registers the Doc extensions the extraction reads)
-    from atc_mine.refresh import refresh
+    from atc_mine.refreshing import refresh
     from atc_mine.settings import Settings
     from atc_mine.sources.http import RetryPolicy
     from tests.testserver import local_sources

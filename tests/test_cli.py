@@ -99,3 +99,13 @@ def test_loading_twice_leaves_the_same_rows(corpora, tmp_path, capsys):
     assert {k: v for k, v in first.items() if k != "runs"} == {k: v for k, v in second.items() if k != "runs"}
     # 15 abstracts; 9 single-study records + one /studies page of 3 studies
     assert first["documents"] == 15 + 9 + 3 and first["outcomes"] > 0
+
+
+def test_public_functions_are_not_shadowed_by_submodules():
+    # Importing a submodule binds it on the package: a module named like an exported function
+    # would replace the function (atc_mine.refresh once did).
+    import atc_mine
+
+    atc_mine.load  # noqa: B018 - imports atc_mine.api and everything it imports
+    for name in atc_mine.__all__:
+        assert not isinstance(getattr(atc_mine, name), type(atc_mine)), name

@@ -26,7 +26,7 @@ from tests.export.fixtures import FORMULAS
 
 
 def export_csv(db: Path, out: Path, **selection) -> list[dict[str, str]]:
-    api.export(db, fmt="csv", out_dir=out, **selection)
+    api.export_candidates(db, fmt="csv", out_dir=out, **selection)
     return list(csv.DictReader(io.StringIO((out / "candidates.csv").read_text(encoding="utf-8-sig"))))
 
 
@@ -81,7 +81,7 @@ def test_csv_round_trip_shows_the_decisions(real_db, tmp_path):
 
 
 def test_xlsx_round_trip_shows_the_decisions(real_db, tmp_path):
-    (path,) = api.export(real_db, fmt="xlsx", out_dir=tmp_path)
+    (path,) = api.export_candidates(real_db, fmt="xlsx", out_dir=tmp_path)
     book = load_workbook(path)
     sheet = book["candidates"]
     header = [c.value for c in sheet[1]]
@@ -95,7 +95,7 @@ def test_xlsx_round_trip_shows_the_decisions(real_db, tmp_path):
     assert api.import_curation([path], db=real_db).decisions["new"] == 1
     frame = api.candidates(real_db).set_index("record_id")
     assert frame.loc[record_id, "status"] == "correct" and frame.loc[record_id, "value"] == 2.1
-    (again,) = api.export(real_db, fmt="xlsx", out_dir=tmp_path / "again")
+    (again,) = api.export_candidates(real_db, fmt="xlsx", out_dir=tmp_path / "again")
     sheet = load_workbook(again)["candidates"]
     row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == record_id)
     assert row[header.index("status")] == "correct" and row[header.index("value")] == 2.1
@@ -423,7 +423,7 @@ def label_studio_export(tasks: list[dict], answers: dict[str, dict]) -> list[dic
 
 
 def test_label_studio_round_trip(real_db, tmp_path):
-    tasks_path, _ = api.export(real_db, fmt="labelstudio", out_dir=tmp_path)
+    tasks_path, _ = api.export_candidates(real_db, fmt="labelstudio", out_dir=tmp_path)
     tasks = json.loads(tasks_path.read_text(encoding="utf-8"))
     pr = next(t for t in tasks if "savvides" in t["data"]["doc_id"] and t["data"]["measure"] == "PR")
     sd = next(t for t in tasks if "savvides" in t["data"]["doc_id"] and t["data"]["measure"] == "SD")
@@ -447,13 +447,13 @@ def test_label_studio_round_trip(real_db, tmp_path):
         "ATC (evaluable)",
         "table 2",
     )
-    (again,) = [p for p in api.export(real_db, fmt="labelstudio", out_dir=tmp_path / "again") if p.suffix == ".json"]
+    (again,) = [p for p in api.export_candidates(real_db, fmt="labelstudio", out_dir=tmp_path / "again") if p.suffix == ".json"]
     statuses = {t["data"]["record_id"]: t["data"]["status"] for t in json.loads(again.read_text(encoding="utf-8"))}
     assert statuses[pr["data"]["record_id"]] == "accept" and statuses[sd["data"]["record_id"]] == "correct"
 
 
 def test_label_studio_json_min_and_bad_correction(real_db, tmp_path):
-    tasks_path, _ = api.export(real_db, fmt="labelstudio", out_dir=tmp_path)
+    tasks_path, _ = api.export_candidates(real_db, fmt="labelstudio", out_dir=tmp_path)
     tasks = json.loads(tasks_path.read_text(encoding="utf-8"))
     minimal = [
         dict(t["data"], id=i, decision="reject", annotator="ben@example.org") for i, t in enumerate(tasks[:2], 1)

@@ -26,7 +26,7 @@ import pytest
 
 from atc_mine.errors import RateLimited, SourceError, UpstreamError
 from atc_mine.records import OutcomeFigure
-from atc_mine.refresh import (
+from atc_mine.refreshing import (
     fetch_ctgov,
     fetch_pubmed,
     figure_changes,
@@ -218,7 +218,7 @@ def test_pubmed_is_incremental_by_entry_date(server, tmp_path, light_nlp):
 
 
 def _pubmed_key() -> str:
-    from atc_mine.refresh import pubmed_query_key
+    from atc_mine.refreshing import pubmed_query_key
 
     _, queries = saved_queries()
     return pubmed_query_key(queries["atc"].pubmed)
@@ -337,8 +337,7 @@ def test_modification_dates_fetch_known_records_again_and_do_not_rewrite_them(se
 
 
 def test_a_window_over_the_esearch_ceiling_is_halved(server, tmp_path, light_nlp, monkeypatch):
-    # importlib, not `import atc_mine.refresh as ...`: atc_mine.refresh is also the exported function.
-    refresh_module = importlib.import_module("atc_mine.refresh")
+    refresh_module = importlib.import_module("atc_mine.refreshing")
     monkeypatch.setattr(refresh_module, "ESEARCH_MAX_IDS", 10)  # PubMed's is 10,000; the server holds 25
     report = run(server, tmp_path / "e.db", light_nlp, sources=("pubmed",))
     windows = [(w["mindate"], w["maxdate"], w["count"]) for w in report.sources[0].windows]

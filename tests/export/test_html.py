@@ -15,7 +15,7 @@ from tests.export.fixtures import SCRIPT as HOSTILE_SCRIPT
 
 
 def export_page(db: Path, out: Path, **selection) -> Path:
-    (page,) = api.export(db, fmt="html", out_dir=out, **selection)
+    (page,) = api.export_candidates(db, fmt="html", out_dir=out, **selection)
     return page
 
 

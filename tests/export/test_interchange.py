@@ -29,7 +29,7 @@ from atc_mine.store import Store
 
 
 def test_jsonl_is_one_contract_line_per_stored_document(real_db, tmp_path):
-    (path,) = api.export(real_db, fmt="jsonl", out_dir=tmp_path)
+    (path,) = api.export_candidates(real_db, fmt="jsonl", out_dir=tmp_path)
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     with Store(real_db) as store:
         expected = [e.to_json() for e in store.iter_extractions()]
@@ -41,15 +41,15 @@ def test_jsonl_is_one_contract_line_per_stored_document(real_db, tmp_path):
 def test_jsonl_since_keeps_documents_extracted_after_the_run(real_db, tmp_path):
     with Store(real_db) as store:
         last = store.runs()[-1]["run_id"]
-    (path,) = api.export(real_db, fmt="jsonl", out_dir=tmp_path, since=last)
+    (path,) = api.export_candidates(real_db, fmt="jsonl", out_dir=tmp_path, since=last)
     assert path.read_text(encoding="utf-8") == ""
-    (path,) = api.export(real_db, fmt="jsonl", out_dir=tmp_path, since=last - 1)
+    (path,) = api.export_candidates(real_db, fmt="jsonl", out_dir=tmp_path, since=last - 1)
     assert path.read_text(encoding="utf-8").count("\n") > 1
 
 
 # -- BRAT ------------------------------------------------------------------------------------
 def brat_folder(db: Path, out: Path) -> Path:
-    (folder,) = api.export(db, fmt="brat", out_dir=out)
+    (folder,) = api.export_candidates(db, fmt="brat", out_dir=out)
     return folder
 
 
@@ -93,7 +93,7 @@ def test_brat_text_is_the_stored_text_and_figures_sit_on_their_numbers(real_db, 
 # -- BioC ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("fixture", ["real_db", "hostile_db"])
 def test_bioc_xml_and_json_read_back_and_validate(fixture, request, tmp_path):
-    xml_path, json_path = api.export(request.getfixturevalue(fixture), fmt="bioc", out_dir=tmp_path)
+    xml_path, json_path = api.export_candidates(request.getfixturevalue(fixture), fmt="bioc", out_dir=tmp_path)
     with xml_path.open(encoding="utf-8") as handle:
         from_xml = biocxml.load(handle)
     with json_path.open(encoding="utf-8") as handle:
@@ -107,7 +107,7 @@ def test_bioc_xml_and_json_read_back_and_validate(fixture, request, tmp_path):
 
 
 def test_bioc_annotations_carry_the_figure(real_db, tmp_path):
-    xml_path, _ = api.export(real_db, fmt="bioc", out_dir=tmp_path)
+    xml_path, _ = api.export_candidates(real_db, fmt="bioc", out_dir=tmp_path)
     with xml_path.open(encoding="utf-8") as handle:
         collection = biocxml.load(handle)
     document = next(d for d in collection.documents if "savvides" in d.id)
@@ -174,7 +174,7 @@ LABEL_STUDIO_TASKS = {
 
 @pytest.mark.parametrize("fixture", ["real_db", "hostile_db"])
 def test_label_studio_tasks_follow_the_documented_format_and_the_config(fixture, request, tmp_path):
-    tasks_path, config_path = api.export(request.getfixturevalue(fixture), fmt="labelstudio", out_dir=tmp_path)
+    tasks_path, config_path = api.export_candidates(request.getfixturevalue(fixture), fmt="labelstudio", out_dir=tmp_path)
     tasks = json.loads(tasks_path.read_text(encoding="utf-8"))
     jsonschema.validate(tasks, LABEL_STUDIO_TASKS)
     config = lxml.etree.fromstring(config_path.read_bytes())

@@ -44,7 +44,7 @@ def test_neutralise(value, expected):
 
 
 def test_csv_has_one_row_per_candidate_figure(real_db, tmp_path):
-    paths = api.export(real_db, fmt="csv", out_dir=tmp_path)
+    paths = api.export_candidates(real_db, fmt="csv", out_dir=tmp_path)
     assert [p.name for p in paths] == ["candidates.csv", "studies.csv"]
     assert paths[0].read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel reads it as UTF-8
     rows = read_csv(paths[0])
@@ -66,7 +66,7 @@ def test_csv_has_one_row_per_candidate_figure(real_db, tmp_path):
 
 def test_study_rows_go_out_beside_the_figures(real_db, tmp_path):
     pytest.importorskip("atc_mine.evidence")
-    _, studies_csv = api.export(real_db, fmt="csv", out_dir=tmp_path)
+    _, studies_csv = api.export_candidates(real_db, fmt="csv", out_dir=tmp_path)
     studies = read_csv(studies_csv)
     candidates = read_csv(tmp_path / "candidates.csv")
     assert studies and list(studies[0])[:6] == ["row_id", "status", "curator", "note", "figures", "pending"]
@@ -80,7 +80,7 @@ def test_study_rows_go_out_beside_the_figures(real_db, tmp_path):
 
 def test_formula_injection_is_neutralised_in_csv(hostile_db, tmp_path):
     """HAND-WRITTEN HOSTILE FIXTURE: cohorts, subgroups and sentences that are formulas."""
-    (path,) = [p for p in api.export(hostile_db, fmt="csv", out_dir=tmp_path) if p.name == "candidates.csv"]
+    (path,) = [p for p in api.export_candidates(hostile_db, fmt="csv", out_dir=tmp_path) if p.name == "candidates.csv"]
     rows = read_csv(path)
     pr = next(r for r in rows if r["measure"] == "PR")
     assert pr["cohort"] == "'" + FORMULAS["cohort"] and pr["subgroup"] == "'" + FORMULAS["subgroup"]
@@ -94,7 +94,7 @@ def test_formula_injection_is_neutralised_in_csv(hostile_db, tmp_path):
 
 
 def test_xlsx_has_typed_text_cells_a_status_list_and_study_sheet(hostile_db, real_db, tmp_path):
-    (path,) = api.export(hostile_db, fmt="xlsx", out_dir=tmp_path / "hostile")
+    (path,) = api.export_candidates(hostile_db, fmt="xlsx", out_dir=tmp_path / "hostile")
     book = load_workbook(path)
     sheet = book["candidates"]
     header = [c.value for c in sheet[1]]
@@ -111,7 +111,7 @@ def test_xlsx_has_typed_text_cells_a_status_list_and_study_sheet(hostile_db, rea
     validations = sheet.data_validations.dataValidation
     assert validations and '"pending,accept,correct,reject"' in validations[0].formula1
     assert set(book.sheetnames) >= {"candidates", "about"}
-    (real,) = api.export(real_db, fmt="xlsx", out_dir=tmp_path / "real")
+    (real,) = api.export_candidates(real_db, fmt="xlsx", out_dir=tmp_path / "real")
     real_book = load_workbook(real)
     if "studies" in real_book.sheetnames:
         assert [c.value for c in real_book["studies"][1]][:3] == ["row_id", "status", "curator"]

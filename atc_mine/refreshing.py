@@ -31,8 +31,8 @@ The "what changed" report (new, updated, deleted documents; new, changed, remove
 figures) covers every document version written since the last successful run of the same
 command, so a run that follows a crash also reports what the crashed run stored.
 
-``atc_mine.refresh`` is also the name of the exported function (``atc_mine.refresh(db=...)``):
-import this module's members with ``from atc_mine.refresh import ...``.
+The module is ``refreshing`` (as ``loading`` is for ``load``) so that the exported function
+``atc_mine.refresh`` is never shadowed by a submodule of the same name.
 """
 
 from __future__ import annotations

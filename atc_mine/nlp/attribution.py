@@ -72,6 +72,9 @@ COMPOSITION_RULES = frozenset({"enrolled-histology-breakdown"})
 #: Subtypes under a parent this deep (DTC: PTC, FTC, RR-DTC) describe one population's make-up;
 #: the root's children (ATC, PDTC, MTC) are populations of their own.
 COMPOSITION_PARENT_DEPTH = 2
+#: A study whose title names several populations is a multi-cohort study ("all" for its totals)
+#: when outcome figures are stated for at least this many of them.
+MULTI_COHORT_MIN = 2
 #: A placebo arm receives the regimen's other drugs (the backbone both arms share: "paclitaxel
 #: with pazopanib or placebo"); an arm named by its added drug receives the whole regimen.
 _PLACEBO = re.compile(r"\bplacebo\b", re.I)
@@ -339,7 +342,12 @@ class DocumentModel:
             # "... for Anaplastic and Poorly Differentiated Thyroid Carcinoma" with "8 patients with
             # PDTC": the groups are the title's cohorts, not a narrowing of the study to one of them
             self.multi_cohort = True
-            return molecular, POOLED
+            # GUIDELINES 5.3: "all" is all patients of a study of several cohorts, each with figures of
+            # its own ("In the ATC patients, median PFS ...; In the MTC population, ..."); figures that
+            # are only pooled over mixed histologies are of "thyroid cancer" (one mixed cohort)
+            if len(self._histologies_with_figures() & title_named) >= MULTI_COHORT_MIN:
+                return molecular, POOLED
+            return molecular, resolved[0][0] or terms[0]
         if title and len(set(title_named)) == 1 and resolved[0][0]:
             # "Sorafenib in ... radioactive iodine-refractory differentiated thyroid cancer" with "8
             # patients (7 with papillary and 1 with follicular thyroid cancer)": histologies beside the
@@ -355,6 +363,22 @@ class DocumentModel:
         cohort = resolve(terms, pooled_label=self.pooled_label)
         self.multi_cohort = cohort == POOLED or cohort not in terms
         return molecular, cohort
+
+    def _histologies_with_figures(self) -> set[str]:
+        """The histologies that outcome figures (not group sizes) are stated for, by a population
+        named before the value in its sentence ("In the ATC patients, median PFS was ...")."""
+        named: set[str] = set()
+        for c in self.candidates:
+            if c.measure in ("N_ENROLLED", "N_EVALUABLE"):
+                continue
+            kinds = frozenset({"histology"})
+            cues = []
+            if c.qualifier and c.qualifier_start is not None:
+                cues = self.cues_in(c.qualifier_start, c.qualifier_start + len(c.qualifier), kinds)
+            cues = cues or self.cues_in(self.sentences[c.sentence][0], c.value_start, kinds)
+            if cues:
+                named.add(cues[-1].value)
+        return named
 
     # -- review segments ------------------------------------------------------------------
     def _segments(self) -> list[Segment]:

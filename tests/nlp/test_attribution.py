@@ -250,7 +250,9 @@ def test_a_total_of_a_study_of_several_histologies_is_all_patients(nlp):
         "Sorafenib in Japanese Patients with Locally Advanced or Metastatic Medullary Thyroid Carcinoma and "
         "Anaplastic Thyroid Carcinoma\n\n"
         "Results: A total of 20 patients were screened, and 18 (8 with MTC and 10 with ATC) were enrolled. "
-        "In the ATC patients, median PFS was 2.8 months [confidence interval 0.7-5.6]."
+        "In the ATC patients, median PFS was 2.8 months [confidence interval 0.7-5.6]. "
+        "In the MTC population, neither median PFS nor OS had been reached at the time of this analysis; "
+        "ORR was 25% and DCR was 75%."
     )
     figures = run(nlp, text)
     assert pick(figures, "N_ENROLLED", count=18)["cohort"] == "all"
@@ -281,3 +283,16 @@ def test_a_drug_that_defines_a_population_by_earlier_treatment_is_not_the_regime
     figures = run(nlp, text)
     assert pick(figures, "ORR", percent=45.5)["drugs"] != ["sorafenib"]
     assert pick(figures, "N_ENROLLED", count=14)["cohort"] == "RR-DTC"
+
+
+def test_a_mixed_histology_study_with_pooled_figures_is_thyroid_cancer(nlp):
+    # hand-written in the shape of pooled single-cohort trials (GUIDELINES 5.3: "thyroid cancer" is mixed
+    # histologies; "all" is for a study whose cohorts have figures of their own)
+    text = (
+        "Cabozantinib in differentiated and medullary thyroid cancer\n\n"
+        "Results: Forty patients were enrolled (30 with DTC and 10 with MTC). "
+        "The objective response rate was 25%."
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "ORR", percent=25.0)["cohort"] == "thyroid cancer"
+    assert pick(figures, "N_ENROLLED", count=40)["cohort"] == "thyroid cancer"

@@ -765,12 +765,7 @@ def test_known_hard_breakdown_without_with(nlp):
     assert F("N_ENROLLED", 26) in found(nlp, text)
 
 
-@pytest.mark.xfail(
-    reason="a qualifier between a count and its bracketed percent ('10 of 26 patients in cohort 1 (38.5%, 95% CI ...)') "
-    "cuts the percent and CI off the figure",
-    strict=True,
-)
-def test_known_hard_qualifier_before_the_percent(nlp):
+def test_a_named_group_between_a_count_and_its_bracketed_percent(nlp):
     # ASCO Post on Brose 2016 (held-out second batch)
     text = "Partial response was achieved in 10 of 26 patients in cohort 1 (38.5%, 95% confidence interval [CI] = 20.2%–59.4%)."
     pr = next(f for f in figures(nlp, text) if f["measure"] == "PR")

@@ -550,6 +550,10 @@ FOURTH_BATCH += [
         [F("OS_RATE", percent=58.0, timepoint="12 months"), F("OS_RATE", percent=43.0, timepoint="18 months")],
     ),
     ("Stable disease was the best response in 12 patients (40%).", [F("SD", 12, 40.0)]),
+    (
+        "The cohort included 20 patients with PTC, 5 with FTC and 7 with ATC.",
+        [F("N_ENROLLED", 20), F("N_ENROLLED", 5), F("N_ENROLLED", 7)],
+    ),
     ("Overall response rate was 40% (8 PR, 0 CR).", [F("ORR", percent=40.0), F("PR", 8), F("CR", 0, 0.0)]),
     # Zhao 2023 (Thyroid 33:484; extra reading): a group size inline with its outcomes, and a second outcome
     # at the landmark's time point

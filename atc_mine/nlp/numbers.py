@@ -240,7 +240,7 @@ def parse_quantity(
     return Quantity(percent=percent, count=count, denominator=denominator, ci=ci, end=len(text))
 
 
-_TP_UNIT = re.compile(r"(?i:(month|year|week|day)s?|mo|yr|wk)(?![a-z])")
+_TP_UNIT = re.compile(r"(?i:(month|year|week|day)s?|mo|yr|wk|y)(?![a-z])")
 
 
 def parse_timepoints(text: str) -> list[str]:
@@ -256,6 +256,6 @@ def parse_timepoints(text: str) -> list[str]:
             continue
         following = [u for p, u in units if p > position]
         unit = (following[0] if following else units[-1][1]).lower()
-        unit = {"mo": "month", "yr": "year", "wk": "week"}.get(unit, unit)
+        unit = {"mo": "month", "yr": "year", "wk": "week", "y": "year"}.get(unit, unit)
         result.append(f"{number} {unit}s")
     return result

@@ -549,6 +549,34 @@ def _landmark_continued(h: _Match, rules: OutcomeRules, state: SentenceState) ->
     return _paired_candidates(h, rules, state, measures, "percent", timepoints=[last.timepoint])
 
 
+_VALUE_AT = re.compile(
+    r"(?P<value>\d+(?:\.\d+)?\s?%(?:\s*[(\[][^()\[\]]*[)\]])?)\s+(?:at|after)\s+(?P<tp>\S+\s+\S+)", re.I
+)
+
+
+def _landmark_value_at(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    """Rates each followed by its own time point: "The PFS rates were 21% at four years and 19% at five years"."""
+    terms = measure_terms(rules, "time", h.text("trig"))
+    if not terms or terms[0].rate_measure is None:
+        return []
+    region = h.span("region")
+    out = []
+    for m in _VALUE_AT.finditer(h.norm, *region):
+        points = parse_timepoints(m.group("tp"))
+        quantity = parse_quantity(m.group("value"))
+        if points and quantity.percent is not None:
+            out.append(
+                h.candidate(
+                    terms[0].rate_measure,
+                    replace(quantity, count=None),
+                    m.start("value"),
+                    m.end("value"),
+                    timepoint=points[0],
+                )
+            )
+    return out
+
+
 def _median_landmark(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
     terms = measure_terms(rules, "time", h.text("trig"))
     if not terms:
@@ -736,6 +764,7 @@ HANDLERS: dict[str, Handler] = {
     "median_context": _median_context,
     "corresponding": _corresponding,
     "landmark_continued": _landmark_continued,
+    "landmark_value_at": _landmark_value_at,
     "median_landmark": _median_landmark,
     "landmark": _landmark,
     "enrolled": _enrolled,

@@ -550,6 +550,21 @@ FOURTH_BATCH += [
         [F("OS_RATE", percent=58.0, timepoint="12 months"), F("OS_RATE", percent=43.0, timepoint="18 months")],
     ),
     ("Stable disease was the best response in 12 patients (40%).", [F("SD", 12, 40.0)]),
+    # pooled COMBI-d/COMBI-v news (ESMO 2019; extra reading): rates each with its own time point
+    (
+        "The PFS rates were 21% at four years and 19% at five years.",
+        [F("PFS_RATE", percent=21.0, timepoint="4 years"), F("PFS_RATE", percent=19.0, timepoint="5 years")],
+    ),
+    # CheckMate 017/057 news (ESMO 2017; extra reading): "3-y", and a trial number is not a percent list
+    (
+        "Nivolumab showed an OS benefit vs docetaxel, with 3-y OS rates of 16 % vs. 6 % in CheckMate 017 and 18% versus 9% in CheckMate 057.",
+        [
+            F("OS_RATE", percent=16.0, timepoint="3 years"),
+            F("OS_RATE", percent=6.0, timepoint="3 years"),
+            F("OS_RATE", percent=18.0, timepoint="3 years"),
+            F("OS_RATE", percent=9.0, timepoint="3 years"),
+        ],
+    ),
     (
         "The cohort included 20 patients with PTC, 5 with FTC and 7 with ATC.",
         [F("N_ENROLLED", 20), F("N_ENROLLED", 5), F("N_ENROLLED", 7)],

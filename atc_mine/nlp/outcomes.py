@@ -365,7 +365,10 @@ def _rate(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidat
     if tail and found and tail[1] > tail[0]:
         extra = parse_quantity(h.norm[tail[0] : tail[1]])
         q = found[0].quantity
-        found[0] = replace(found[0], quantity=replace(q, ci=q.ci or extra.ci))
+        q = replace(q, ci=q.ci or extra.ci)
+        if q.count is None and extra.denominator is not None:  # "31.6% ORR (24/76)"
+            q = replace(q, count=extra.count, denominator=extra.denominator)
+        found[0] = replace(found[0], quantity=q)
     return found
 
 

@@ -550,6 +550,17 @@ FOURTH_BATCH += [
         [F("OS_RATE", percent=58.0, timepoint="12 months"), F("OS_RATE", percent=43.0, timepoint="18 months")],
     ),
     ("Stable disease was the best response in 12 patients (40%).", [F("SD", 12, 40.0)]),
+    # MOLTHY (ESMO 2023 abstract 2220P; extra reading): a unit letter is not the start of a capitalised word
+    # ("32 MTC pts" is not 32 months)
+    (
+        "1st-line systemic therapy (L) had been administered in 76 DTC pts (71.7%): 31.6% ORR (24/76), 18 months (mo) as median (m) EFS (95%CI:13.2-25) and mOS 293mo (95%CI:145.9-NR); and in 32 MTC pts (74.4%): 40.6% ORR (13/32), 41.5mo (16.4-NR) as mEFS with mOS not reached.",
+        [
+            F("ORR", 24, 31.6, 76),
+            F("OS_MEDIAN", value=293.0, unit="months"),
+            F("ORR", 13, 40.6, 32),
+            F("OS_MEDIAN", not_reached=True),
+        ],
+    ),
     # pooled COMBI-d/COMBI-v news (ESMO 2019; extra reading): rates each with its own time point
     (
         "The PFS rates were 21% at four years and 19% at five years.",

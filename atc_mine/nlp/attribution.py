@@ -78,6 +78,12 @@ MULTI_COHORT_MIN = 2
 #: A placebo arm receives the regimen's other drugs (the backbone both arms share: "paclitaxel
 #: with pazopanib or placebo"); an arm named by its added drug receives the whole regimen.
 _PLACEBO = re.compile(r"\bplacebo\b", re.I)
+#: A group the text labels in brackets ("(L group)", "(group A)") and how a figure refers to it ("L").
+_GROUP_LABEL = re.compile(r"\(\s*(?:([A-Z]{1,3})\s+group|group\s+([A-Z]{1,3}))\s*\)")
+_GROUP_REFERENCE = re.compile(r"(?:the\s+)?(?:group\s+)?([A-Z]{1,3})(?:\s+groups?)?", re.I)
+_GROUP_VERB = re.compile(r"\b(?:treated\s+with|received|receiving|given)\b", re.I)
+#: How far before a group's label the verb naming its treatment may be.
+GROUP_LABEL_REACH = 80
 
 _REFERENCE = re.compile(r"(?<=[\w\s.,)])\(\s*\d{1,3}(?:\s*[,\-–]\s*\d{1,3})*\s*\)")
 _NCT = re.compile(r"\bNCT\d{8}\b")
@@ -197,6 +203,7 @@ class DocumentModel:
         #: several populations with figures of their own (set by the cohort logic)
         self.multi_cohort = False
         self.doc_drugs = self._document_regimen()
+        self.group_drugs = self._labelled_groups()
         self.doc_trial = self._document_trial()
         self.pooled_label = self._pooled_label()
         self.doc_molecular, self.doc_cohort = self._document_cohort()
@@ -278,6 +285,22 @@ class DocumentModel:
             return ()
         top = max(counts.values())
         return tuple(sorted(n for n, c in counts.items() if c == top))
+
+    def _labelled_groups(self) -> dict[str, tuple[str, ...]]:
+        """Groups the text labels and the drugs it says they received: "16 patients were treated
+        with lenvatinib (L group)"; "The remaining 16 patients received palliative therapy (P
+        group), of whom 7 were treated with weekly paclitaxel" (the drugs named in the label's sentence
+        after the group's verb)."""
+        groups: dict[str, tuple[str, ...]] = {}
+        for m in _GROUP_LABEL.finditer(self.norm):
+            s_start, s_end = self._sentence_span(m.start())
+            verb = _GROUP_VERB.search(self.norm, max(s_start, m.start() - GROUP_LABEL_REACH), m.start())
+            if verb is None:
+                continue
+            drugs = self.drugs_in(verb.end(), s_end)
+            if drugs:
+                groups.setdefault(m.group(1), drugs)
+        return groups
 
     # -- trial ----------------------------------------------------------------------------
     def _document_trial(self) -> str | None:
@@ -470,6 +493,9 @@ class DocumentModel:
             else None
         )
         drugs = self.drugs_in(*qual_span) if qual_span else ()
+        if not drugs and qualifier:
+            label = _GROUP_REFERENCE.fullmatch(qualifier.strip())
+            drugs = self.group_drugs.get(label.group(1), ()) if label else ()
         if drugs and _DOSE.search(qualifier or "") and set(drugs) <= set(regimen):
             drugs = ()  # a dose level of the study's regimen ("receiving 0.3 mg of efatutazone")
         comparator = bool(qualifier and _COMPARATOR_GROUP.search(qualifier))

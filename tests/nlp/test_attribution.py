@@ -296,3 +296,17 @@ def test_a_mixed_histology_study_with_pooled_figures_is_thyroid_cancer(nlp):
     figures = run(nlp, text)
     assert pick(figures, "ORR", percent=25.0)["cohort"] == "thyroid cancer"
     assert pick(figures, "N_ENROLLED", count=40)["cohort"] == "thyroid cancer"
+
+
+def test_a_group_the_text_labels_takes_the_drugs_it_received(nlp):
+    # held-out dev abstract ho_iwasaki2019_lenvatinib, abridged
+    text = (
+        "Lenvatinib vs. palliative therapy for stage IVC anaplastic thyroid cancer\n\n"
+        "A total of 32 patients with stage IVC ATC were included in the present study, of whom 16 patients were "
+        "treated with lenvatinib (L group). The remaining 16 patients received palliative therapy (P group), of whom "
+        "7 were treated with weekly paclitaxel. "
+        "The median overall survival time of the L and P groups was 4.2 and 2.0 months, respectively."
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "OS_MEDIAN", value=4.2)["drugs"] == ["lenvatinib"]
+    assert pick(figures, "OS_MEDIAN", value=2.0)["drugs"] == ["paclitaxel"]

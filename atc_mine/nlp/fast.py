@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import copy
 import re
-import warnings
 import weakref
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
@@ -167,22 +166,30 @@ def paren_matches(doc: Doc) -> list[tuple[int, int, int]]:
 
 
 def detect_abbreviations(detector: Any, doc: Doc) -> Doc:
-    """scispaCy's ``AbbreviationDetector.__call__`` with :func:`paren_matches` for its
-    bracket matcher; the rest is scispaCy's own code (``filter_matches``,
-    ``find_matches_for``). ``tests/nlp/test_fast.py`` checks both against scispaCy."""
-    from scispacy.abbreviation import filter_matches
+    """scispaCy's ``AbbreviationDetector.__call__``, keeping the definitions only.
+
+    The bracket matcher is :func:`paren_matches`; the candidates are scispaCy's own
+    ``filter_matches`` and ``find_abbreviation``, deduplicated as ``find_matches_for`` does
+    (the first definition of a short form and of a long form wins). What is left out is the
+    detector's global matcher, which adds every later occurrence of a defined short form: both
+    readers (:func:`atc_mine.nlp.genes.abbreviation_definitions`, the outcome extractor's
+    abbreviation pairs) read only (short form text, long form), which those occurrences
+    repeat, and on an abstract the matcher costs more than everything else here.
+    ``tests/nlp/test_fast.py`` checks the definitions against scispaCy's detector.
+    """
+    from scispacy.abbreviation import filter_matches, find_abbreviation
 
     matches_no_brackets = [(x[0], x[1] + 1, x[2] - 1) for x in paren_matches(doc)]
-    filtered = filter_matches(matches_no_brackets, doc)
-    with warnings.catch_warnings():
-        # spaCy's W036 ("the component 'matcher' does not have any patterns"): the detector's
-        # matcher of definitions is empty for every text that defines none; nothing is wrong.
-        warnings.filterwarnings("ignore", message=r"\[W036\]")
-        occurences = detector.find_matches_for(filtered, doc)
-    for long_form, short_forms in occurences:
-        for short in short_forms:
-            short._.long_form = long_form
-            doc._.abbreviations.append(short)
+    seen_long: set[str] = set()
+    seen_short: set[str] = set()
+    for long_candidate, short_candidate in filter_matches(matches_no_brackets, doc):
+        short, long_form = find_abbreviation(long_candidate, short_candidate)
+        if not long_form or long_form.text in seen_long or short.text in seen_short:
+            continue
+        seen_long.add(long_form.text)
+        seen_short.add(short.text)
+        short._.long_form = long_form
+        doc._.abbreviations.append(short)
     if detector.make_serializable:
         doc._.abbreviations = [detector.make_short_form_serializable(a) for a in doc._.abbreviations]
     return doc

@@ -18,7 +18,17 @@ from typing import TYPE_CHECKING, Any
 #: pandas nor scipy nor the evidence table.
 _EXPORTS: dict[str, str] = {
     **dict.fromkeys(
-        ("candidates", "decisions", "demo", "export_candidates", "extract", "import_curation", "load", "refresh", "score")
+        (
+            "candidates",
+            "decisions",
+            "demo",
+            "export_candidates",
+            "extract",
+            "import_curation",
+            "load",
+            "refresh",
+            "score",
+        )
         + ("write_jsonl",),
         "atc_mine.api",
     ),

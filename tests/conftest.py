@@ -4,7 +4,10 @@ recorded corpus, and a guard that fails any test trying to reach the network (on
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,24 @@ pytest_plugins = ("tests.export.fixtures",)
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "corpora"
 GOLD = ROOT / "gold"
+
+_TEST_CACHE: str | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A cache directory of the session's own (subprocesses inherit it): the tests never
+    read or write the user's ~/.cache/atc-mine (see :mod:`atc_mine.nlp.lexicon_cache`)."""
+    global _TEST_CACHE
+    if "ATC_MINE_CACHE_DIR" not in os.environ:
+        _TEST_CACHE = tempfile.mkdtemp(prefix="atc-mine-test-cache-")
+        os.environ["ATC_MINE_CACHE_DIR"] = _TEST_CACHE
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _TEST_CACHE is not None:
+        shutil.rmtree(_TEST_CACHE, ignore_errors=True)
+        os.environ.pop("ATC_MINE_CACHE_DIR", None)
+
 
 _real_connect = socket.socket.connect
 _real_create_connection = socket.create_connection

@@ -447,7 +447,9 @@ def test_label_studio_round_trip(real_db, tmp_path):
         "ATC (evaluable)",
         "table 2",
     )
-    (again,) = [p for p in api.export_candidates(real_db, fmt="labelstudio", out_dir=tmp_path / "again") if p.suffix == ".json"]
+    (again,) = [
+        p for p in api.export_candidates(real_db, fmt="labelstudio", out_dir=tmp_path / "again") if p.suffix == ".json"
+    ]
     statuses = {t["data"]["record_id"]: t["data"]["status"] for t in json.loads(again.read_text(encoding="utf-8"))}
     assert statuses[pr["data"]["record_id"]] == "accept" and statuses[sd["data"]["record_id"]] == "correct"
 

@@ -254,17 +254,32 @@ def lexicon_from_columns(label: str, columns: dict) -> Lexicon:
         raise PatternFileError(f"compiled lexicon: {label} columns are malformed ({exc}); run `make lexicon`") from None
 
 
-@cache
 def compiled_lexicon(name: str = COMPILED_NAME) -> CompiledLexicon:
-    """Load the compiled lexicon once per process (about a second for ~380k names)."""
+    """The compiled lexicon, loaded once per process (and per user from a cache:
+    :mod:`atc_mine.nlp.lexicon_cache`; about a second for ~380k names without it)."""
     from atc_mine.nlp.rules import data_path
 
-    path = Path(name) if Path(name).is_absolute() else data_path(name)
+    return _load_compiled(Path(name) if Path(name).is_absolute() else data_path(name))
+
+
+@cache
+def _load_compiled(path: Path) -> CompiledLexicon:
+    # Keyed by the resolved path: ``compiled_lexicon()`` and ``compiled_lexicon(COMPILED_NAME)``
+    # are one load, not two.
+    from atc_mine.nlp.lexicon_cache import load_or_build
+
+    return load_or_build(path, lambda: _read_and_build(path), CompiledLexicon)
+
+
+def _read_and_build(path: Path) -> CompiledLexicon:
     data = read_compiled(path)
-    return CompiledLexicon(
+    compiled = CompiledLexicon(
         lexicons={label: lexicon_from_columns(label, columns) for label, columns in data["entries"].items()},
         concepts=data.get("concepts", {}),
         sources=data.get("sources", {}),
         curated=data.get("curated", {}),
         built=data.get("built", ""),
     )
+    for lexicon in compiled.lexicons.values():
+        lexicon._ensure_built()  # built once, before caching: a cached lexicon is ready to match
+    return compiled

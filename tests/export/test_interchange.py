@@ -174,7 +174,9 @@ LABEL_STUDIO_TASKS = {
 
 @pytest.mark.parametrize("fixture", ["real_db", "hostile_db"])
 def test_label_studio_tasks_follow_the_documented_format_and_the_config(fixture, request, tmp_path):
-    tasks_path, config_path = api.export_candidates(request.getfixturevalue(fixture), fmt="labelstudio", out_dir=tmp_path)
+    tasks_path, config_path = api.export_candidates(
+        request.getfixturevalue(fixture), fmt="labelstudio", out_dir=tmp_path
+    )
     tasks = json.loads(tasks_path.read_text(encoding="utf-8"))
     jsonschema.validate(tasks, LABEL_STUDIO_TASKS)
     config = lxml.etree.fromstring(config_path.read_bytes())

@@ -31,6 +31,7 @@ from spacy.tokens import Doc
 from atc_mine.errors import PatternFileError
 from atc_mine.nlp.doc_data import add_entities
 from atc_mine.nlp.lexicon import COMPILED_NAME, Lexicon, compiled_lexicon
+from atc_mine.nlp.prefilter import LiteralScreen, requirement
 from atc_mine.nlp.rules import load_records
 
 THREE_TO_ONE = {
@@ -78,6 +79,13 @@ def variant_patterns(name: str = "variants.json") -> tuple[VariantPattern, ...]:
     return tuple(patterns)
 
 
+@cache
+def _variant_screen(name: str = "variants.json") -> LiteralScreen:
+    """The literals each pattern's matches must hold ("c.", "RET/PTC", "C228T"...): a
+    text without them is not searched (:mod:`atc_mine.nlp.prefilter`)."""
+    return LiteralScreen([requirement(p.regex) for p in variant_patterns(name)])
+
+
 def _change(pattern: VariantPattern, match: re.Match[str]) -> tuple[str, bool, int | None]:
     """(normalised change, complete?, residue position) of a pattern match."""
     groups = match.groupdict()
@@ -115,7 +123,10 @@ def find_variants(text: str, lexicon: Lexicon | None = None) -> list[tuple[str, 
 
     found.extend(find_glued(text, lexicon))
 
-    for pattern in variant_patterns():
+    screen = _variant_screen()
+    for pattern, possible in zip(variant_patterns(), screen.possible(screen.present(text)), strict=True):
+        if not possible:
+            continue
         for match in pattern.regex.finditer(text):
             start, end = match.span()
             if overlaps(start, end):

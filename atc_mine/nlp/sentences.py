@@ -72,9 +72,24 @@ _HEADING_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+")
 #: End punctuation followed by whitespace (a candidate boundary), or glued to a capitalised
 #: word after a lower-case word of two or more letters (a missing space).
 _CANDIDATE = re.compile(r"([.!?])[\"'”’)\]]*(?:(\s+)(?=[\"“(\[]?[A-Z0-9])|(?=[A-Z][a-z]))")
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _OPEN = "([{"
 _CLOSE = ")]}"
+_BRACKET = re.compile(r"[()\[\]{}]")
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
+
+
+def _word_before(text: str, begin: int, end: int) -> str:
+    """The word (dots included) that ends at ``end``, or "" if none: what
+    ``re.search(r"([A-Za-z][A-Za-z.]*)$", text[begin:end])`` finds, walking back from ``end``
+    instead of trying every position of the sentence for each full stop."""
+    if end > begin and text[end - 1] == "\n":
+        end -= 1  # "$" also matches before a final newline
+    run = end
+    while run > begin and text[run - 1] in _WORD_CHARS:
+        run -= 1
+    while run < end and text[run] == ".":
+        run += 1  # the word starts at a letter
+    return text[run:end]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,17 +200,16 @@ def _split_unit(text: str, start: int, end: int, rules: SentenceRules) -> list[t
     scanned = start
     for m in _CANDIDATE.finditer(text, start, end):
         p = m.start(1)
-        for ch in text[scanned:p]:
-            if ch in _OPEN:
+        for bracket in _BRACKET.finditer(text, scanned, p):
+            if bracket.group() in _OPEN:
                 depth += 1
-            elif ch in _CLOSE and depth:
+            elif depth:
                 depth -= 1
         scanned = p
         if depth:
             continue
         glued = m.group(2) is None
-        before = _WORD_BEFORE.search(text, begin, p)
-        word = before.group(1) if before else ""
+        word = _word_before(text, begin, p)
         if m.group(1) == "." and p > 0 and text[p - 1] == " ":
             continue  # a stray full stop ("experienced a . 30% reduction": a PDF's lost ">")
         if m.group(1) == ".":

@@ -227,3 +227,22 @@ def test_an_unknown_rule_kind_is_a_named_error(tmp_path, monkeypatch):
             sentence_rules.__wrapped__("bad.json")
     finally:
         load_data_file.cache_clear()
+
+
+def test_the_word_before_a_full_stop_is_what_the_regex_search_finds(corpora):
+    """``_word_before`` walks back from the stop; the regex it replaces searched forward from
+    the sentence start. Compared at every full stop of the real abstracts, and on edge cases
+    (hand-written): a dot run, a stop after a newline, no word at all."""
+    import re
+
+    pattern = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+    texts = [p.read_text(encoding="utf-8") for p in sorted((corpora / "abstracts").glob("*.txt"))]
+    texts += ["e.g.. x", "U.S.\n. Next", "word\n.", "(n=5). Then", ". lone", "...x. y"]
+    checked = 0
+    for text in texts:
+        for stop in (i for i, c in enumerate(text) if c == "."):
+            for begin in (0, max(0, stop - 12)):
+                found = pattern.search(text, begin, stop)
+                assert sentences._word_before(text, begin, stop) == (found.group(1) if found else ""), (text, stop)
+                checked += 1
+    assert checked > 400

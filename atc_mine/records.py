@@ -96,6 +96,16 @@ class Entity:
         return cls(data["label"], data["text"], int(data["start"]), int(data["end"]), data["norm"])
 
 
+def readable_timepoint(timepoint: str) -> str:
+    """A contract time point as a reader says it: "1 years" -> "1 year" ("6 months" unchanged).
+
+    The contract keeps "number + plural unit" for every time point (gold/GUIDELINES.md), so
+    that it parses one way; only text meant for people singularises one unit.
+    """
+    number, _, unit = timepoint.partition(" ")
+    return f"{number} {unit[:-1]}" if number in ("1", "1.0") and unit.endswith("s") else timepoint
+
+
 @dataclass(frozen=True, slots=True)
 class OutcomeFigure:
     """One outcome figure a text states, tied to its regimen, trial and cohort.

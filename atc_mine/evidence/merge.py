@@ -48,7 +48,7 @@ from atc_mine.evidence.grouping import (
 from atc_mine.evidence.patterns import ROMAN, is_atc_cohort, phase_of
 from atc_mine.evidence.stats import clopper_pearson
 from atc_mine.evidence.units import MONTHS_PER_UNIT, to_months
-from atc_mine.records import OutcomeFigure
+from atc_mine.records import OutcomeFigure, readable_timepoint
 from atc_mine.store.studies import (
     StudyConflict,
     StudyDocumentLink,
@@ -292,7 +292,7 @@ def _regimen(documents: Iterable[SourceDocument], entries: Iterable[Entry]) -> f
 def _other_label(entry: Entry) -> str:
     name = entry.field.replace("_percent", " %").replace("_months", " (months)").replace("_", " ")
     arm = f" [{entry.arm}]" if entry.arm else ""
-    when = f" at {entry.timepoint}" if entry.timepoint else ""
+    when = f" at {readable_timepoint(entry.timepoint)}" if entry.timepoint else ""
     return f"{name}{arm}{when}: {format_number(entry.number)}"
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from atc_mine.curation import FORMULA_PREFIXES, Candidate, Decision, review_candidates
-from atc_mine.records import Entity, OutcomeFigure
+from atc_mine.records import Entity, OutcomeFigure, readable_timepoint
 from atc_mine.store import Store, StoredDocument
 from atc_mine.store import curation as sql
 
@@ -139,7 +139,7 @@ def describe(figure: OutcomeFigure) -> str:
     if figure.ci is not None:
         parts.append(f"(95% CI {_num(figure.ci[0])}-{_num(figure.ci[1])})")
     if figure.timepoint:
-        parts.append(f"at {figure.timepoint}")
+        parts.append(f"at {readable_timepoint(figure.timepoint)}")
     return " ".join([figure.measure, *parts])
 
 

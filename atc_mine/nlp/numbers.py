@@ -165,7 +165,10 @@ _N_EQUALS = re.compile(r"\(\s*[nN]\s*[=:]\s*(\d{1,5})\s*[);,]")
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     tables = number_tables()
     integer = rf"(?:(?<![\w.,/])\d{{1,5}}(?![\w]|[.,]\d)|{tables.word_pattern})"
-    of_pattern = re.compile(rf"(?P<c>{integer})\s+(?i:of|out\s+of)\s+(?i:the\s+|these\s+|all\s+)?(?P<d>{integer})")
+    # "Ten (40%) of the 25": the percent is blanked before this runs, leaving its empty bracket
+    of_pattern = re.compile(
+        rf"(?P<c>{integer})(?:\s*[(\[][\s%]*[)\]])?\s+(?i:of|out\s+of)\s+(?i:the\s+|these\s+|all\s+)?(?P<d>{integer})"
+    )
     duration = re.compile(rf"(?P<v>{_NUM})\s*(?P<u>{tables.unit_pattern})")
     return re.compile(integer), of_pattern, duration
 

@@ -672,7 +672,7 @@ _ARM_SIZE = re.compile(
     r"|(?:\s*,\s*|\s+)[nN]\s*[=:]\s*(?P<n2>\d{1,5})(?=\s*[;,)|]|\s*$))"
 )
 _ARM_TO = re.compile(
-    r"(?P<n>\d{1,5})\s+(?:[a-z]+\s+)?to\s+(?:the\s+)?(?P<name>[^,;()]{1,40}?)(?=\s*(?:[,;.]|$|\s(?:and|or|versus|vs\.?)\s))"
+    r"(?P<n>\d{1,5})\s+(?:[a-z]+\s+)?(?:to|in|on)\s+(?:the\s+)?(?P<name>[^,;()]{1,40}?)(?=\s*(?:[,;.]|$|\s(?:and|or|versus|vs\.?)\s))"
 )
 _BREAKDOWN_ITEM = re.compile(r"(?P<name>[^,;]+?)\s+(?i:in)\s+(?P<n>\d{1,5}|[A-Za-z]+(?:-[A-Za-z]+)?)\b")
 
@@ -699,7 +699,11 @@ def _enrolled_arms(h: _Match, rules: OutcomeRules, state: SentenceState) -> list
     header row "Pazopanib (n=36) | Placebo (n=35) |". The arm's name qualifies its count."""
     region = h.span("region")
     out = []
-    if h.pattern.id == "enrolled-arms-to":  # "randomized 62 to anlotinib arm and 29 to placebo arm"
+    if h.span("enr"):  # "113 pts (76 in anlotinib arm and 37 in placebo arm) were enrolled": the total too
+        total = parse_quantity(h.text("enr"))
+        if total.count is not None:
+            out.append(h.candidate("N_ENROLLED", Quantity(count=total.count), *h.span("enr")))
+    if h.pattern.id in ("enrolled-arms-to", "enrolled-arms-in"):  # "62 to anlotinib arm", "(76 in anlotinib arm ...)"
         for m in _ARM_TO.finditer(h.norm, *region):
             name = _clean_qualifier(m.group("name"))
             if name:

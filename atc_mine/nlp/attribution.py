@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from atc_mine.nlp.cohorts import (
     POOLED,
+    THYROID,
     Found,
     cohort_from_cues,
     cohort_of,
@@ -82,6 +83,23 @@ _PLACEBO = re.compile(r"\bplacebo\b", re.I)
 _GROUP_LABEL = re.compile(r"\(\s*(?:([A-Z]{1,3})\s+group|group\s+([A-Z]{1,3}))\s*\)")
 _GROUP_REFERENCE = re.compile(r"(?:the\s+)?(?:group\s+)?([A-Z]{1,3})(?:\s+groups?)?", re.I)
 _GROUP_VERB = re.compile(r"\b(?:treated\s+with|received|receiving|given)\b", re.I)
+#: A numbered cohort the text defines by its population and treatment: "Cohort 1 included patients
+#: with mutated BRAF V600E tumors who received vemurafenib/cobimetinib plus atezolizumab".
+_COHORT_DEFINITION = re.compile(
+    r"\b[Cc]ohort\s+(\d{1,2}|[A-Z])\b\s*(?:\([^()]{0,20}\)\s*)?(?:included|comprised|consisted\s+of|enrolled|was\s+composed\s+of)\b"
+)
+#: A background sentence that names the study being reported ("The authors report results from
+#: ... the KEYNOTE-158 study (NCT02628067)"): its NCT ID is the study's own.
+DTC, RR_DTC = "DTC", "RR-DTC"
+#: A group whose make-up includes patients without the selection ("eight BRAF wild type and two
+#: BRAFV600E mutant tumors") has no molecular selection of its own.
+_MIXED_SELECTION = re.compile(r"\b(?:wild[- ]?type|negative|without|non-?mutant|non-?mutated)\b", re.I)
+_CLAUSE_BREAK = re.compile(r"[,;]|\.(?:\s|$)")
+_SELF_REFERENCE = re.compile(
+    r"\b(?:we|the\s+authors|this\s+(?:paper|report|article|analysis)|here(?:in)?)\s+(?:\w+\s+){0,2}?"
+    r"(?:report|present|describe|evaluate|evaluated|investigate|investigated)\b",
+    re.I,
+)
 #: How far before a group's label the verb naming its treatment may be.
 GROUP_LABEL_REACH = 80
 
@@ -90,7 +108,8 @@ _NCT = re.compile(r"\bNCT\d{8}\b")
 _PRIOR = re.compile(
     r"(?i:\b(?:prior|previous(?:ly)?|progress(?:ed|ion)\s+on|after\s+(?:failure|progression)\s+(?:of|on)|"
     r"refractory\s+to|resistant\s+to|pre-?treated\s+with|failed|(?<!or\s)without|than\s+(?:those|the\s+patients)|"
-    r"compared\s+(?:with|to)|in\s+contrast\s+to|instead\s+of|before)\b)"
+    r"compared\s+(?:with|to)|in\s+contrast\s+to|instead\s+of|before|"
+    r"(?:lines?|setting)\s+(?:(?:therapy|treatment)\s+)?after)\b)"
 )
 #: Right after a drug name: a population defined by an earlier treatment ("sorafenib-resistant
 #: RR-DTC", "lenvatinib-pretreated", "TKI-naive").
@@ -202,12 +221,20 @@ class DocumentModel:
         self.linked = list(context.get("linked_trials") or ())
         #: several populations with figures of their own (set by the cohort logic)
         self.multi_cohort = False
-        self.doc_drugs = self._document_regimen()
         self.group_drugs = self._labelled_groups()
+        self.cohort_groups = self._defined_cohorts()
+        self.doc_drugs = self._document_regimen()
+        #: a study of labelled or numbered groups on different treatments: its totals and pooled
+        #: figures take all of their drugs (GUIDELINES 5.1, the union over arms)
+        self.union_drugs = tuple(
+            sorted(set(self.doc_drugs).union(*self.group_drugs.values(), *(g for g, _m in self.cohort_groups.values())))
+        )
         self.doc_trial = self._document_trial()
         self.pooled_label = self._pooled_label()
         self.doc_molecular, self.doc_cohort = self._document_cohort()
         self.segments = self._segments() if self.is_review else []
+        #: drugs of a counted group with a molecular selection of its own -> that selection
+        self.drug_group_molecular: dict[tuple[str, ...], str] = {}
 
     # -- drugs ----------------------------------------------------------------------------
     def _mentions(self, drugs: list[tuple[int, int, str]]) -> list[DrugMention]:
@@ -302,9 +329,41 @@ class DocumentModel:
                 groups.setdefault(m.group(1), drugs)
         return groups
 
+    def _pooled_figure(self, c: Candidate, s_start: int) -> bool:
+        """A study total ("The trial enrolled 43 patients", "32 patients ... were included") or a
+        figure over all groups ("Across all three cohorts, the median OS ...")."""
+        if c.measure in ("N_ENROLLED", "N_EVALUABLE") and not c.qualifier:
+            # "32 patients ... were included in the present study, of whom 16 patients were treated
+            # with lenvatinib (L group)": the 32 is the total; the 16's clause names its drug
+            clause_end = _CLAUSE_BREAK.search(self.norm, c.value_end)
+            end = clause_end.start() if clause_end else self.sentences[c.sentence][1]
+            return not self.drugs_in(c.value_start, end, include_prior=True)
+        return bool(self.cues_in(s_start, c.value_start, frozenset({"pooled"})))
+
+    def _defined_cohorts(self) -> dict[str, tuple[tuple[str, ...], str | None]]:
+        """Numbered cohorts the text defines: "Cohort 1 included patients with mutated BRAF V600E
+        tumors who received vemurafenib/cobimetinib plus atezolizumab" -> {"cohort 1": (drugs,
+        "BRAF V600E")}. A figure whose subject is the cohort takes its drugs and its molecular
+        selection."""
+        cohorts: dict[str, tuple[tuple[str, ...], str | None]] = {}
+        for m in _COHORT_DEFINITION.finditer(self.norm):
+            s_start, s_end = self._sentence_span(m.start())
+            verb = _GROUP_VERB.search(self.norm, m.end(), s_end)
+            if verb is None:
+                continue
+            drugs = self.drugs_in(verb.end(), s_end, include_prior=True)  # "without these variants, who received"
+            if drugs:
+                molecular = most_specific_molecular(find_cues(self.norm[m.end() : verb.start()]))
+                cohorts.setdefault(f"cohort {m.group(1)}", (drugs, molecular))
+        return cohorts
+
     # -- trial ----------------------------------------------------------------------------
     def _document_trial(self) -> str | None:
-        in_text = {n for s, _e, n in self.ncts if self._section_of(s) != "background"}
+        in_text = {
+            n
+            for s, _e, n in self.ncts
+            if self._section_of(s) != "background" or _SELF_REFERENCE.search(self.norm, *self._sentence_span(s))
+        }
         if len(in_text) == 1:
             return next(iter(in_text))
         if not in_text and len(set(self.linked)) == 1:
@@ -349,7 +408,21 @@ class DocumentModel:
             and (span := self._group_span(c)) is not None
         ]
         found = [self.cues_in(*span) for span in spans]
-        molecular = most_specific_molecular([f for cues in found for f in cues])
+        # the study's molecular selection is the title's or its whole population's ("Sixteen
+        # patients with BRAF V600E-mutated ATC"), not a subgroup's ("six with BRAFV600E-mutated
+        # tumors received dabrafenib plus trametinib")
+        sizes = [
+            c.quantity.count or 0
+            for c in self.candidates
+            if c.measure in ("N_ENROLLED", "N_EVALUABLE")
+            and c.rule not in COMPOSITION_RULES
+            and self._group_span(c) is not None
+        ]
+        largest = max(sizes, default=0)
+        selection = (found[0] if title else []) + [
+            f for cues, size in zip(found[1 if title else 0 :], sizes, strict=True) if size == largest for f in cues
+        ]
+        molecular = most_specific_molecular(selection)
         resolved = [cohort_from_cues(cues, molecular) for cues in found]
         terms = [t for t, _named in resolved if t]
         title_cues = found[0] if title else []
@@ -385,6 +458,19 @@ class DocumentModel:
                     return molecular, cohort
         cohort = resolve(terms, pooled_label=self.pooled_label)
         self.multi_cohort = cohort == POOLED or cohort not in terms
+        basket = any(f.kind == "multi" for f in title_cues)
+        if cohort in (THYROID, DTC) and not basket:
+            # "... in Patients with Advanced Thyroid Cancer" whose text names only papillary or
+            # follicular carcinoma ("Eligible patients had ... papillary or follicular thyroid
+            # carcinoma"): the population is their common parent (DTC), when the text's
+            # histologies lie under one term below thyroid cancer
+            named = [f.value for f in self.cues if f.kind == "histology" and f.value != THYROID]
+            narrowed = resolve(named) if named else None
+            # refractoriness selects the whole population, a histology named under DTC may be make-up
+            if cohort == DTC and narrowed != RR_DTC:
+                narrowed = None
+            if narrowed not in (None, THYROID, POOLED) and cohort in vocab.lineage(narrowed):
+                return molecular, combine(narrowed, molecular) or narrowed
         return molecular, cohort
 
     def _histologies_with_figures(self) -> set[str]:
@@ -496,6 +582,21 @@ class DocumentModel:
         if not drugs and qualifier:
             label = _GROUP_REFERENCE.fullmatch(qualifier.strip())
             drugs = self.group_drugs.get(label.group(1), ()) if label else ()
+        defined = self.cohort_groups.get(self._subject_subgroup(c) or "") if self.cohort_groups else None
+        if not drugs and defined:
+            drugs = defined[0]
+            molecular = defined[1] or molecular
+        group_span = self._group_span(c)
+        # "two patients with lenvatinib showed stable disease": the counted group names its drug (a
+        # dose level keeps the regimen: "One patient receiving 0.3 mg of efatutazone had a PR")
+        if (
+            not drugs
+            and not qualifier
+            and group_span
+            and c.measure not in ("N_ENROLLED", "N_EVALUABLE")
+            and not _DOSE.search(self.norm, *group_span)
+        ):
+            drugs = self.drugs_in(*group_span)
         if drugs and _DOSE.search(qualifier or "") and set(drugs) <= set(regimen):
             drugs = ()  # a dose level of the study's regimen ("receiving 0.3 mg of efatutazone")
         comparator = bool(qualifier and _COMPARATOR_GROUP.search(qualifier))
@@ -517,6 +618,8 @@ class DocumentModel:
             intro = segment is not None and segment.intro == c.sentence
             if sentence_drugs and not set(sentence_drugs) <= set(regimen) and not intro:
                 drugs = sentence_drugs
+            elif len(self.union_drugs) > len(regimen) and not segment and self._pooled_figure(c, s_start):
+                drugs = self.union_drugs
             else:
                 drugs = regimen
 
@@ -528,6 +631,20 @@ class DocumentModel:
             before = [n for s, n in ncts if s <= c.value_start]
             trial = before[-1] if before else ncts[0][1]
 
+        if defined and defined[1]:
+            default_cohort = combine(default_cohort, defined[1]) or default_cohort
+        group_molecular = most_specific_molecular(self.cues_in(*group_span)) if group_span else None
+        if (
+            group_molecular
+            and not self.cues_in(*group_span, frozenset({"histology"}))
+            and not _MIXED_SELECTION.search(self.norm, *group_span)
+        ):
+            default_cohort = combine(default_cohort, group_molecular) or default_cohort
+            if c.measure in ("N_ENROLLED", "N_EVALUABLE") and drugs and drugs != regimen:
+                self.drug_group_molecular.setdefault(tuple(drugs), group_molecular)
+        elif qualifier and tuple(drugs) in self.drug_group_molecular:
+            # "5.2 months for dabrafenib plus trametinib": the group that received them, named before
+            default_cohort = combine(default_cohort, self.drug_group_molecular[tuple(drugs)]) or default_cohort
         cohorts = self._cohorts(c, qualifier, molecular, default_cohort, s_start)
         subgroup = self._subgroup(c, qualifier, qual_span, drugs, regimen)
         sentence = self.text[s_start:s_end]
@@ -579,6 +696,8 @@ class DocumentModel:
                 # "18 (8 with MTC and 10 with ATC)" of a study of both: all its patients; "8 patients (7
                 # with papillary and 1 with follicular ...)" of one population: that population
                 return [POOLED] if self.multi_cohort else [default]
+            if cohort not in (None, THYROID, default) and default and cohort in vocabulary().lineage(default):
+                return [default]  # "25 eligible patients with DTC" of a study of RAI-refractory DTC
             if cohort:
                 return [cohort]
         cues = self.cues_in(s_start, c.value_start, frozenset({"histology", "pooled"}))

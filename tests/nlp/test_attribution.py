@@ -310,3 +310,116 @@ def test_a_group_the_text_labels_takes_the_drugs_it_received(nlp):
     figures = run(nlp, text)
     assert pick(figures, "OS_MEDIAN", value=4.2)["drugs"] == ["lenvatinib"]
     assert pick(figures, "OS_MEDIAN", value=2.0)["drugs"] == ["paclitaxel"]
+
+
+# -- held-out dev2 (batch 6): texts quoted from the pages named in each test ---------------------------
+ATEZO_NEWS = (  # MedPath news on Cabanillas et al., JAMA Oncol 2024 (NCT03181100), quoted
+    "Atezolizumab Plus Matched Targeted Therapy Improves OS in Anaplastic Thyroid Cancer\n\n"
+    "The study (NCT03181100) explored the efficacy of atezolizumab (Tecentriq) combined with either vemurafenib "
+    "(Zelboraf) plus cobimetinib (Cotellic) or bevacizumab (Avastin), depending on the tumor's genetic profile.\n"
+    "The trial enrolled 43 patients, with 42 being evaluable, and divided them into three cohorts based on their "
+    "tumor mutations. Cohort 1 included patients with mutated BRAF V600E tumors who received vemurafenib/cobimetinib "
+    "plus atezolizumab. Cohort 2 comprised patients with mutated RAS or NF1/2 tumors treated with cobimetinib plus "
+    "atezolizumab. Cohort 3 consisted of patients without any of these variants, who received bevacizumab plus "
+    "atezolizumab.\nSurvival Outcomes\nAcross all three cohorts, the median overall survival (OS) was 18.23 months "
+    "(95% CI, 7.79-43.24), with a median follow-up time of 18.97 months (95% CI, 0.43-72.11). Specifically, cohort 1 "
+    "(n = 19) achieved a median OS of 43.24 months (95% CI, 16-NE) and a median progression-free survival (PFS) of "
+    "13.93 months (95% CI, 6.60-64.13). Cohort 3 (n = 3) showed a median OS of 6.21 months (95% CI, 4.1-NE) and a "
+    "median PFS of 1.3 months (95% CI, 1.3-NE).\n"
+)
+
+
+def test_numbered_cohorts_defined_by_population_and_treatment(nlp):
+    figures = run(nlp, ATEZO_NEWS)
+    union = ("atezolizumab", "bevacizumab", "cobimetinib", "vemurafenib")
+    assert who(pick(figures, "N_ENROLLED", count=43))[:3] == (union, "NCT03181100", "ATC")
+    assert who(pick(figures, "OS_MEDIAN", value=18.23))[:3] == (union, "NCT03181100", "ATC")
+    cohort_1 = ("atezolizumab", "cobimetinib", "vemurafenib")
+    assert who(pick(figures, "OS_MEDIAN", value=43.24)) == (
+        cohort_1,
+        "NCT03181100",
+        "BRAF V600E-mutant ATC",
+        "cohort 1",
+    )
+    # "without any of these variants, who received bevacizumab": the verb says it was received
+    assert who(pick(figures, "PFS_MEDIAN", value=1.3))[:3] == (("atezolizumab", "bevacizumab"), "NCT03181100", "ATC")
+
+
+def test_a_subgroups_molecular_selection_is_not_the_studys(nlp):
+    # PubMed 29161986 (Iyer 2018, Thyroid), quoted: the BRAF V600E group is the dabrafenib + trametinib one
+    text = (
+        "Real-World Experience with Targeted Therapy for the Treatment of Anaplastic Thyroid Carcinoma\n\n"
+        "Methods: This is a retrospective review from April 2015 to May 2016 at a single academic institution where "
+        "16 ATC patients receiving targeted therapy outside of a clinical trial were studied. Ten patients (eight BRAF "
+        "wild type and two BRAFV600E mutant tumors) were started on lenvatinib, and six with BRAFV600E-mutated tumors "
+        "received a combination of dabrafenib plus trametinib.\n"
+        "Results: Median OS was 6.3 months [confidence interval 1.8-7.6] for the entire cohort, 3.9 months for "
+        "lenvatinib, and 9.3 months for dabrafenib plus trametinib.\n"
+    )
+    figures = run(nlp, text)
+    everyone = ("dabrafenib", "lenvatinib", "trametinib")
+    assert who(pick(figures, "N_ENROLLED", count=16))[:3] == (everyone, None, "ATC")
+    assert who(pick(figures, "OS_MEDIAN", value=6.3))[:3] == (everyone, None, "ATC")
+    assert who(pick(figures, "OS_MEDIAN", value=3.9))[:3] == (("lenvatinib",), None, "ATC")
+    assert who(pick(figures, "OS_MEDIAN", value=9.3))[:3] == (
+        ("dabrafenib", "trametinib"),
+        None,
+        "BRAF V600E-mutant ATC",
+    )
+
+
+def test_the_studys_own_nct_id_in_its_background_and_a_generic_title_narrowed(nlp):
+    # Cancer 2023 (KEYNOTE-158 thyroid cohort), yonsei.pure.elsevier.com, quoted
+    text = (
+        "Efficacy and safety of pembrolizumab monotherapy in patients with advanced thyroid cancer in the phase 2 "
+        "KEYNOTE-158 study\n\nBackground: The authors report results from the thyroid carcinoma cohort of the "
+        "multicohort phase 2 KEYNOTE-158 study (NCT02628067), which evaluated pembrolizumab monotherapy in patients "
+        "with previously treated cancers. Methods: Eligible patients had histologically and/or cytologically confirmed "
+        "papillary or follicular thyroid carcinoma, failure of or intolerance to prior therapy, and measurable disease "
+        "per Response Evaluation Criteria in Solid Tumors (RECIST) v1.1. Results: A total of 103 patients were enrolled "
+        "and received pembrolizumab.\n"
+    )
+    figure = pick(run(nlp, text), "N_ENROLLED", count=103)
+    assert who(figure)[:3] == (("pembrolizumab",), "NCT02628067", "DTC")
+
+
+def test_a_background_nct_id_of_another_study_is_not_the_studys(nlp):
+    # hand-written negative beside the test above: the background names an earlier trial
+    text = (
+        "Pembrolizumab in advanced thyroid cancer\n\nBackground: An earlier trial (NCT02628067) evaluated "
+        "pembrolizumab monotherapy. Results: A total of 30 patients were enrolled and received pembrolizumab.\n"
+    )
+    assert pick(run(nlp, text), "N_ENROLLED", count=30)["trial"] is None
+
+
+def test_refractoriness_narrows_dtc_and_a_later_line_drug_is_prior(nlp):
+    # cancertherapyadvisor.com news on Cabanillas 2017 (NCT01811212) and ESA 2019 abstract 63033, quoted
+    text = (
+        "Cabozantinib Effective as Salvage Therapy in Thyroid Cancer\n\n"
+        "Patients with radioiodine (RAI)-refractory differentiated thyroid cancer (DTC) may experience significant "
+        "clinical benefit if treated with cabozantinib in the salvage setting.\n\n"
+        "The researchers for this phase 2 study (ClinicalTrials.gov Identifier: NCT01811212) administered oral "
+        "cabozantinib 60 mg once daily to 25 eligible patients with DTC.\n"
+    )
+    assert who(pick(run(nlp, text), "N_ENROLLED", count=25))[:3] == (("cabozantinib",), "NCT01811212", "RR-DTC")
+    text = (
+        "Real-world efficacy of lenvatinib in radioactive iodine-refractory differentiated thyroid carcinoma\n\n"
+        "Methods: A multicenter cohort study was conducted in 43 patients receiving lenvatinib, as 1st-line or "
+        "2nd-line after sorafenib, for RAI-refractory DTC.\n"
+    )
+    assert who(pick(run(nlp, text), "N_ENROLLED", count=43))[:3] == (("lenvatinib",), None, "RR-DTC")
+
+
+def test_mixed_histologies_keep_the_generic_population(nlp):
+    # In Vivo 39(5):2854 (Kyushu lenvatinib series), quoted: PTC, FTC and ATC are not one population
+    text = (
+        "Real-world lenvatinib therapy for differentiated and anaplastic thyroid carcinoma\n\n"
+        "Patients and Methods: A retrospective analysis was conducted in 48 patients with thyroid carcinoma treated "
+        "with lenvatinib at Kyushu University Hospital between April 2015 and October 2024. Results: The histologic "
+        "types were papillary thyroid carcinoma in 26 patients, follicular thyroid carcinoma in seven patients, and "
+        "ATC in 15 patients. The median progression-free survival was 30 months for papillary thyroid carcinoma, "
+        "18 months for follicular thyroid carcinoma, and 4 months for ATC.\n"
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "N_ENROLLED", count=48)["cohort"] == "thyroid cancer"
+    assert pick(figures, "PFS_MEDIAN", value=4.0)["cohort"] == "ATC"

@@ -115,3 +115,19 @@ def test_a_cue_with_an_unknown_term_is_a_named_error(tmp_path, monkeypatch):
     monkeypatch.setattr("atc_mine.nlp.rules.data_path", lambda name: path if name == "bad_cues.json" else real(name))
     with pytest.raises(PatternFileError, match="not in the cohort vocabulary"):
         cohort_cues("bad_cues.json")
+
+
+@pytest.mark.parametrize(
+    ("text", "cohort"),
+    [
+        # held-out dev2: cancertherapyadvisor.com news on Cabanillas 2017; ASCO Post news on Sehgal 2024
+        ("Patients with radioiodine (RAI)-refractory differentiated thyroid cancer (DTC) may benefit", "RR-DTC"),
+        ("in the radioiodine-refractory DTC group", "RR-DTC"),
+        ("Eligible patients had papillary or follicular thyroid carcinoma", "DTC"),  # Cancer 2023 (KEYNOTE-158)
+        # negatives: refractoriness of a thyroid cancer not named differentiated stays thyroid cancer
+        ("27 patients with radioiodine-refractory, locally advanced, or metastatic thyroid cancer", "thyroid cancer"),
+        ("differentiated and medullary thyroid cancer", "thyroid cancer"),  # siblings: their common parent
+    ],
+)
+def test_cohort_of_held_out_phrasings(text, cohort):
+    assert cohort_of(normalise(text))[0] == cohort

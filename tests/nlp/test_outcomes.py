@@ -733,21 +733,27 @@ def test_fifth_batch_non_figures(nlp, text, expected):
     assert found(nlp, text) == expected
 
 
-@pytest.mark.xfail(reason="two arms named by 'without (cohort 1) and ... with (cohort 2)' before a shared verb are not split")
+@pytest.mark.xfail(
+    reason="two arms named by 'without (cohort 1) and ... with (cohort 2)' before a shared verb are not split"
+)
 def test_known_hard_cohorts_defined_by_with_and_without(nlp):
     # ASCO Post news on Brose 2016 (vemurafenib, BRAF V600E PTC)
     text = "In the study, 26 patients without (cohort 1) and 25 patients with (cohort 2) prior vascular endothelial growth factor receptor (VEGFR) multikinase inhibitor treatment received vemurafenib at 960 mg twice daily."
     assert found(nlp, text) == [F("N_ENROLLED", 26), F("N_ENROLLED", 25)]
 
 
-@pytest.mark.xfail(reason="response categories written as '[CR, 0%, N= 0; PR, 12%, N= 2]' inside a rate's bracket are not read")
+@pytest.mark.xfail(
+    reason="response categories written as '[CR, 0%, N= 0; PR, 12%, N= 2]' inside a rate's bracket are not read"
+)
 def test_known_hard_categories_with_n_equals_in_a_bracket(nlp):
     # SITC 2020 abstract 270 (DART SWOG S1609 thyroid cohort)
     text = "The ORR was 12% [CR, 0%, N= 0; PR, 12%, N= 2; 1 papillary and 1 anaplastic subtype]; in addition 12% (N=2) had unconfirmed PR (both papillary subtype)."
     assert found(nlp, text)[:3] == [F("ORR", percent=12.0), F("CR", 0, 0.0), F("PR", 2, 12.0)]
 
 
-@pytest.mark.xfail(reason="'X% of patients had a complete (n = a) or partial response (n = b)': the split category list is not read as ORR, CR and PR")
+@pytest.mark.xfail(
+    reason="'X% of patients had a complete (n = a) or partial response (n = b)': the split category list is not read as ORR, CR and PR"
+)
 def test_known_hard_split_complete_or_partial_response(nlp):
     # Clin Cancer Res 2022 (PMC9365368)
     text = "Median follow-up was 25.8 months; 61.2% of patients had a complete (n = 19) or partial response (n = 55)."

@@ -173,6 +173,14 @@ def _shares_name_word(long_form: str, approved_name: str | None) -> bool:
     return bool(words(long_form) & words(approved_name))
 
 
+@cache
+def excluded_gene_names() -> frozenset[str]:
+    """The names ``lexicon_rules.json`` excludes from GENE, folded (see :func:`lexicon.fold`)."""
+    from atc_mine.nlp.lexicon_build import load_rules  # the rules' one reader
+
+    return frozenset(" ".join(name.split()) for name in load_rules().excluded.get("GENE", ()))
+
+
 def _gene_long_form(
     long_form: str, norm: str, lexicon: Lexicon, context: GeneContext, approved_name: str | None
 ) -> bool:
@@ -182,8 +190,11 @@ def _gene_long_form(
     shares a content word with the gene's approved HGNC name, or if it reads as a gene or
     protein name (:meth:`GeneContext.long_form_reading`). Otherwise the text has defined
     the abbreviation as something else ("in vitro fertilization (IVF)", "overall survival
-    (OS)") and it is not this gene.
+    (OS)") and it is not this gene. A name the lexicon rules exclude from GENE (a lab assay,
+    a protein class: "alanine aminotransferase (ALT)") is not a gene as a long form either.
     """
+    if " ".join(fold(long_form).split()) in excluded_gene_names():
+        return False
     found = lexicon.lookup(long_form)
     if found is not None:
         return found.norm == norm

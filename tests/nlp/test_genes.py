@@ -130,3 +130,24 @@ def test_inverted_long_form() -> None:
     assert ("receptor of macrophage-colony stimulating factor", "CSF1R") in genes(
         "c-Fms, receptor of macrophage-colony stimulating factor (CSF1R), and RET"
     )
+
+
+def test_an_assay_defined_as_an_abbreviation_is_not_a_gene():
+    """PMID 39630530 (selpercatinib in hereditary MTC): the assay excluded from GENE by
+    lexicon_rules.json stays excluded as the long form of its abbreviation, and so does the
+    abbreviation; a gene defined the same way still counts."""
+    text = (
+        "Most common adverse events (AEs) were increased alanine aminotransferase (ALT) (48%) and "
+        "aspartate aminotransferase (26%), dry mouth (39%), QT interval prolongation (39%), fatigue (35%), "
+        "and hypertension (26%)."
+    )
+    assert mentions(text, "GENE") == []
+    defined_gene = "Tumours expressed programmed death-ligand 1 (PD-L1) in 40%."
+    assert ("GENE", "PD-L1", "CD274") in mentions(defined_gene, "GENE")
+
+
+def test_syndrome_names_that_hgnc_lists_as_aliases_are_not_genes():
+    """PMID 39630530: "MEN2B" names the syndrome; RET, the gene, is still found."""
+    text = "We identified 23 evaluable patients as follows: 15 (65%) multiple endocrine neoplasia (MEN)2A and 8 (35%) MEN2B."
+    assert mentions(text, "GENE") == []
+    assert mentions("RET-altered MTC in MEN2B", "GENE") == [("GENE", "RET", "RET")]

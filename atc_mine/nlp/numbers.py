@@ -169,7 +169,10 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     of_pattern = re.compile(
         rf"(?P<c>{integer})(?:\s*[(\[][\s%]*[)\]])?\s+(?i:of|out\s+of)\s+(?i:the\s+|these\s+|all\s+)?(?P<d>{integer})"
     )
-    duration = re.compile(rf"(?P<v>{_NUM})\s*(?P<u>{tables.unit_pattern})")
+    # "4.2 months"; a spelled value only before a spelled-out unit word ("four months")
+    duration = re.compile(
+        rf"(?:(?P<v>{_NUM})\s*(?P<u>{tables.unit_pattern})|(?P<w>{tables.word_pattern})\s+(?P<wu>{tables.unit_pattern}))"
+    )
     return re.compile(integer), of_pattern, duration
 
 
@@ -209,8 +212,10 @@ def parse_quantity(
             return Quantity(not_reached=True, ci=ci, end=len(text))
         duration = _patterns()[2]
         d = duration.search(work)
-        if d:
+        if d and d.group("v"):
             return Quantity(value=float(d.group("v")), unit=unit_norm(d.group("u")), ci=ci, end=len(text))
+        if d and (spelled := word_to_int(d.group("w"))) is not None:
+            return Quantity(value=float(spelled), unit=unit_norm(d.group("wu")), ci=ci, end=len(text))
         n = _DECIMAL.search(work)
         if n:
             return Quantity(value=float(n.group()), unit=default_unit, ci=ci, end=len(text))

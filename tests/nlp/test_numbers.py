@@ -126,3 +126,30 @@ def test_units():
         None,
         None,
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "count", "percent", "denominator"),
+    [
+        # held-out dev2 (cancertherapyadvisor.com news on Cabanillas 2017): the percent between count and group
+        ("Ten (40%) of the 25 study patients", 10, 40.0, 25),
+        ("1 out of 4 patients with anaplastic thyroid carcinoma (25%)", 1, 25.0, 4),
+        ("13 (52%) patients", 13, 52.0, None),  # negative: no group after the bracket
+    ],
+)
+def test_a_count_its_percent_then_its_group(text, count, percent, denominator):
+    q = parse_quantity(normalise(text))
+    assert (q.count, q.percent, q.denominator) == (count, percent, denominator)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("four months", 4.0, "months"),  # held-out dev2 (In Vivo 2025): "and four months for ATC"
+        ("six weeks", 6.0, "weeks"),  # hand-written
+        ("four", None, None),  # negative: a spelled number without its unit is no time
+    ],
+)
+def test_spelled_times(text, value, unit):
+    q = parse_quantity(text, time=True)
+    assert (q.value, q.unit) == (value, unit)

@@ -704,6 +704,20 @@ FIFTH_BATCH = [
         "Eventually, the treatment dose achieved a median progression-free survival (PFS) of 26.1 months (95% CI: 17.1-NA) with overall survival (OS) not reached yet (24.1~NA).",
         [F("PFS_MEDIAN", value=26.1, unit="months"), F("OS_MEDIAN", not_reached=True)],
     ),
+    # In Vivo 39(5):2854: a spelled median in a list of medians
+    (
+        "The median progression-free survival was 30 months for papillary thyroid carcinoma, 18 months for follicular thyroid carcinoma, and four months for ATC.",
+        [
+            F("PFS_MEDIAN", value=30.0, unit="months"),
+            F("PFS_MEDIAN", value=18.0, unit="months"),
+            F("PFS_MEDIAN", value=4.0, unit="months"),
+        ],
+    ),
+    # Int J Endocrinol 2020 (RELEVANT): the patients whose data were analysed, composition in brackets
+    (
+        "Clinical data of 43 patients (25 males and 18 females) with a median age of 70 years (range: 39–91 years) and RAI-refractory TC with metastases to the lymph nodes (74%), lungs (86%), bone (35%), liver (16%), and brain (12%) were analyzed.",
+        [F("N_ENROLLED", 43)],
+    ),
     # scilit.net record (lenvatinib RR-DTC, real-world): post-progression survival is not a contract measure
     (
         "Furthermore, PD-experienced patients individually decided whether to continue lenvatinib, and 17 (41%) made the decision themselves; these patients had a three-year OS of 43.0% and postprogression survival (PPS) of 13.3 [95% confidence interval 6.1-not reached] months.",
@@ -716,6 +730,8 @@ FIFTH_BATCH_NOT_FIGURES = [
     ("Tumour samples from 40 patients were collected.", []),  # hand-written: samples, not a study population
     ("Thyroidectomy was performed in 20 patients.", []),  # hand-written: a procedure, not a study
     ("The investigators administered radiotherapy to 14 patients.", []),  # hand-written: no drug named
+    ("Data of 20 healthy volunteers were analyzed.", []),  # hand-written: not patients
+    ("Patients were treated for two months.", []),  # hand-written: a treatment duration
     # hand-written: a bracket that names no arms gives no arm sizes
     ("In all, 113 pts (76 in 2019 and 37 in 2020) were enrolled.", [F("N_ENROLLED", 113)]),
 ]

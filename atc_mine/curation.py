@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from atc_mine.errors import DecisionFileError, InputError
-from atc_mine.records import MEASURES, TIME_UNITS, OutcomeFigure
+from atc_mine.records import FIGURE_VALUE_FIELDS, MEASURES, TIME_UNITS, OutcomeFigure
 from atc_mine.store import Store, utc_now
 from atc_mine.store import curation as sql
 
@@ -79,21 +79,7 @@ STATUS_SYNONYMS = {
 #: The figure fields that make a figure's identity for a decision: its values. Offsets and the
 #: sentence are left out on purpose: a new document version moves a figure, and a sentence also
 #: changes when another figure of it does.
-FINGERPRINT_FIELDS = (
-    "measure",
-    "percent",
-    "count",
-    "denominator",
-    "value",
-    "unit",
-    "timepoint",
-    "ci",
-    "not_reached",
-    "drugs",
-    "trial",
-    "cohort",
-    "subgroup",
-)
+FINGERPRINT_FIELDS = FIGURE_VALUE_FIELDS
 #: Two numbers read back from a spreadsheet are the same figure value within this (float noise).
 SAME_NUMBER = 1e-9
 NCT_ID = re.compile(r"NCT\d{8}")

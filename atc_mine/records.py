@@ -9,7 +9,7 @@ The JSON shape of :class:`Extraction` is the *extraction contract* every command
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 Source = Literal["text", "pubmed", "ctgov"]
@@ -195,6 +195,11 @@ class OutcomeFigure:
             )
         )
         return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+#: An outcome figure's values: every field but its sentence and the sentence's offsets (the
+#: fields a curator's decision and a gold figure are about).
+FIGURE_VALUE_FIELDS = tuple(f.name for f in fields(OutcomeFigure) if f.name not in ("sentence", "start", "end"))
 
 
 @dataclass(frozen=True, slots=True)

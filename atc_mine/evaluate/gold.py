@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from atc_mine.errors import GoldSetError
-from atc_mine.records import ENTITY_LABELS, MEASURES, TIME_UNITS, Entity, OutcomeFigure, sha1_text
+from atc_mine.records import ENTITY_LABELS, FIGURE_VALUE_FIELDS, MEASURES, TIME_UNITS, Entity, OutcomeFigure, sha1_text
 
 GOLD_SUFFIX = ".gold.json"
 SCHEMA_VERSION = "1"
@@ -45,26 +45,7 @@ TOP_KEYS = {
     "outcomes",
 }
 ENTITY_KEYS = {"label", "text", "start", "end", "norm", "optional", "note"}
-OUTCOME_KEYS = {
-    "measure",
-    "percent",
-    "count",
-    "denominator",
-    "value",
-    "unit",
-    "timepoint",
-    "ci",
-    "not_reached",
-    "drugs",
-    "trial",
-    "cohort",
-    "subgroup",
-    "sentence",
-    "start",
-    "end",
-    "optional",
-    "note",
-}
+OUTCOME_KEYS = {*FIGURE_VALUE_FIELDS, "sentence", "start", "end", "optional", "note"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -961,22 +961,19 @@ def fetch_pubmed(
         rate=rate,
     )
     assert eutils is not None
-    try:
-        with Store(db) as store:
-            report = refresh_store(
-                store,
-                command=FETCH_PUBMED_COMMAND,
-                eutils=eutils,
-                pubmed_term=query,
-                pmids=list(ids),
-                datetype=datetype,
-                today=today,
-                progress=progress,
-                run_args={"query": query, "ids": list(ids), "datetype": datetype, "batch_size": batch_size},
-            )
-    finally:
-        eutils.close()
-    return _finish(report, Path(report_dir) if report_dir else _default_report_dir(db))
+    return _store_fetched(
+        db,
+        report_dir,
+        eutils,
+        command=FETCH_PUBMED_COMMAND,
+        eutils=eutils,
+        pubmed_term=query,
+        pmids=list(ids),
+        datetype=datetype,
+        today=today,
+        progress=progress,
+        run_args={"query": query, "ids": list(ids), "datetype": datetype, "batch_size": batch_size},
+    )
 
 
 def fetch_ctgov(
@@ -1011,19 +1008,26 @@ def fetch_ctgov(
         rate=rate,
     )
     assert ctgov is not None
+    return _store_fetched(
+        db,
+        report_dir,
+        ctgov,
+        command=FETCH_CTGOV_COMMAND,
+        ctgov=ctgov,
+        ctgov_query=ctgov_query,
+        nct_ids=[n.strip().upper() for n in nct_ids],
+        progress=progress,
+        run_args={"query": query, "cond": cond, "intr": intr, "nct_ids": list(nct_ids), "page_size": page_size},
+    )
+
+
+def _store_fetched(db: str | Path, report_dir: str | Path | None, client: Any, **refresh: Any) -> RefreshReport:
+    """One source's ``refresh_store`` without extraction; the client is closed whatever happens."""
     try:
         with Store(db) as store:
-            report = refresh_store(
-                store,
-                command=FETCH_CTGOV_COMMAND,
-                ctgov=ctgov,
-                ctgov_query=ctgov_query,
-                nct_ids=[n.strip().upper() for n in nct_ids],
-                progress=progress,
-                run_args={"query": query, "cond": cond, "intr": intr, "nct_ids": list(nct_ids), "page_size": page_size},
-            )
+            report = refresh_store(store, **refresh)
     finally:
-        ctgov.close()
+        client.close()
     return _finish(report, Path(report_dir) if report_dir else _default_report_dir(db))
 
 

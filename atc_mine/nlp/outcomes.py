@@ -403,6 +403,11 @@ def _rate_subgroups(h: _Match, rules: OutcomeRules, state: SentenceState) -> lis
     return out
 
 
+#: The template whose region is a category's count split by group ("eight achieved partial response
+#: (three with lenvatinib and five with dabrafenib plus trametinib)").
+BREAKDOWN_BY_GROUP = "category-breakdown-by-group"
+
+
 def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
     terms = measure_terms(rules, "category", h.text("trig"))
     measures = [t.measure for t in terms] or ([h.pattern.measure] if h.pattern.measure else [])
@@ -410,6 +415,8 @@ def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
     region_text = h.norm[region[0] : region[1]]
     timepoints = _timepoints(h) or ([t] if (t := _sentence_timepoint(h.norm)) else [])
     listed = re.search(r"\d\s*%?\s*(?:,|\band\b)\s*\d", h.masked[region[0] : region[1]]) is not None
+    if h.pattern.id == BREAKDOWN_BY_GROUP:  # "PR (three with lenvatinib and five with ...)": one count per group
+        return _paired_candidates(h, rules, state, measures[:1], "count", timepoints=timepoints)
     if listed and len(measures) >= 1 and (h.span("resp") or len(measures) > 1 or h.span("tps")):
         return _paired_candidates(
             h, rules, state, measures, "percent" if "%" in region_text else "count", timepoints=timepoints

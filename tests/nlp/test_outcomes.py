@@ -689,10 +689,11 @@ FIFTH_BATCH = [
             F("OS_MEDIAN", not_reached=True),
         ],
     ),
-    # R Discovery page (Samsung Medical Center ATC series): "N patients with <drug> showed <category>"
+    # R Discovery page (Samsung Medical Center ATC series): "N patients with <drug> showed <category>", and a
+    # category's count split by group in a bracket
     (
         "In the TKI therapy group, eight achieved partial response (three with lenvatinib and five with dabrafenib plus trametinib), and two patients with lenvatinib showed stable disease.",
-        [F("PR", 8), F("SD", 2)],
+        [F("PR", 8), F("PR", 3), F("PR", 5), F("SD", 2)],
     ),
     # Cancer 2023 (KEYNOTE-158 thyroid, yonsei.pure.elsevier.com): a masked range between a median and its unit
     (
@@ -731,6 +732,13 @@ FIFTH_BATCH_NOT_FIGURES = [
     ("Thyroidectomy was performed in 20 patients.", []),  # hand-written: a procedure, not a study
     ("The investigators administered radiotherapy to 14 patients.", []),  # hand-written: no drug named
     ("Data of 20 healthy volunteers were analyzed.", []),  # hand-written: not patients
+    # hand-written: a bracket after a category that names no groups
+    ("Partial response (PR) was seen in 5 patients.", [F("PR", 5)]),
+    # MEDLINE 26702177: a study conducted in patients that names no treatment
+    (
+        "This cross-sectional study was conducted on 90 consecutive patients of psoriasis, over a period of 12 months, in a tertiary care centre.",
+        [],
+    ),
     ("Patients were treated for two months.", []),  # hand-written: a treatment duration
     # hand-written: a bracket that names no arms gives no arm sizes
     ("In all, 113 pts (76 in 2019 and 37 in 2020) were enrolled.", [F("N_ENROLLED", 113)]),

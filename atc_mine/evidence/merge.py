@@ -335,6 +335,11 @@ def _cells(results: dict[tuple, SlotResult]) -> tuple[dict[str, Any], dict[str, 
             denominators[field_name] = shown.figure.denominator
         if slot[2] is not None:
             notes.append(f"{field_name} at {slot[2]}")
+    if "n" not in values:
+        total = _arms_total(results)
+        if total is not None:
+            values["n"], sizes = total
+            notes.append(f"n: sum of the arms' sizes ({sizes})")
     interval = orr_interval(values, denominators)
     if interval:
         k, n, basis = interval
@@ -342,6 +347,19 @@ def _cells(results: dict[tuple, SlotResult]) -> tuple[dict[str, Any], dict[str, 
         values |= {"orr_ci_low": round(100 * low, 1), "orr_ci_high": round(100 * high, 1)}
         values["orr_basis"] = f"{k}/{n} ({basis})"
     return values, denominators, notes, main_slots
+
+
+def _arms_total(results: dict[tuple, SlotResult]) -> tuple[int, str] | None:
+    """A study's size as the sum of its arms' when one sentence lists them all and no total is
+    stated ("Seven patients received 0.15 mg of efatutazone, 6 patients received 0.3 mg, and 2
+    patients received 0.5 mg"): arms a text enumerates together partition its patients. Sizes
+    from different sentences may overlap (an arm restated, a subset), so they are not added."""
+    arms = [r.shown for slot, r in results.items() if slot[0] == "n" and slot[1] is not None and slot[2] is None]
+    arms = [a for a in arms if a is not None and a.number is not None and not a.not_reached]
+    if len(arms) < 2 or len({(a.document.doc_pk, a.figure.sentence) for a in arms}) != 1:
+        return None
+    arms.sort(key=lambda a: a.arm or "")
+    return sum(int(a.number) for a in arms), " + ".join(format_number(a.number) for a in arms)
 
 
 def _conflicts(

@@ -261,6 +261,39 @@ def test_subgroups_by_dose_level_are_arms_and_days_become_months(store):
     assert row["regimen"] == "efatutazone + paclitaxel" and row["therapy_class"] == "combination"
 
 
+ARMS = "Seven patients received 0.15 mg of efatutazone, 6 patients received 0.3 mg, and 2 patients received 0.5 mg."
+DOSES = ("efatutazone 0.15 mg", "efatutazone 0.3 mg", "efatutazone 0.5 mg")
+EP = ("efatutazone", "paclitaxel")
+
+
+def test_arms_one_sentence_enumerates_add_up_to_the_study_size(store):
+    """Smallridge 2013 states no total apart from "Ten of 15 patients were women": the dose
+    arms it lists in one sentence give n = 15, and the note says how."""
+    doc = read(SMALLRIDGE)
+    arms = [fig(doc, "N_ENROLLED", ARMS, count=k, drugs=EP, subgroup=d) for k, d in zip((7, 6, 2), DOSES, strict=True)]
+    put(store, doc, arms)
+    redraw_studies(store)
+    row = only_row(store, cohort="ATC")
+    assert row["n"] == 15
+    assert "n: sum of the arms' sizes (7 + 6 + 2)" in row["notes"]
+
+
+def test_arm_sizes_from_different_sentences_are_not_added(store):
+    """A size restated in another sentence may be a subset or the same arm again: no sum."""
+    doc = read(SMALLRIDGE)
+    other = "One patient receiving 0.3 mg of efatutazone had a partial response from day 69 to day 175"
+    put(
+        store,
+        doc,
+        [
+            fig(doc, "N_ENROLLED", ARMS, count=7, drugs=EP, subgroup=DOSES[0]),
+            fig(doc, "N_ENROLLED", other, count=1, drugs=EP, subgroup=DOSES[1]),
+        ],
+    )
+    redraw_studies(store)
+    assert only_row(store, cohort="ATC")["n"] is None
+
+
 def test_timed_response_counts_fill_the_cells_when_no_untimed_ones_exist(store):
     ha = read(HA)
     sentence = "The overall response rates at 8 weeks were complete response 0/8, partial response 2/8, and stable disease 4/8."

@@ -726,6 +726,27 @@ FIFTH_BATCH = [
     ),
 ]
 
+# Hand-written probes of common trial phrasings (written for this round, not quoted): the treated
+# population, a bracketed size after "Patients", arm sizes after a colon.
+COMMON_PHRASINGS_HAND_WRITTEN = [
+    ("Forty patients received at least one dose of lenvatinib.", [F("N_ENROLLED", 40)]),
+    ("Patients (n=45) were treated with lenvatinib.", [F("N_ENROLLED", 45)]),
+    (
+        "Seventy-five patients were randomised: 38 to sorafenib and 37 to placebo.",
+        [F("N_ENROLLED", 75), F("N_ENROLLED", 38), F("N_ENROLLED", 37)],
+    ),
+    ("All patients received at least 2 cycles of paclitaxel.", []),
+    ("Healthy women (n = 30) were included.", []),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), COMMON_PHRASINGS_HAND_WRITTEN, ids=[t[:40] for t, _e in COMMON_PHRASINGS_HAND_WRITTEN]
+)
+def test_common_phrasings_hand_written(nlp, text, expected):
+    assert found(nlp, text) == expected
+
+
 FIFTH_BATCH_NOT_FIGURES = [
     ("Thirty-two patients were previously treated with sorafenib.", []),  # ESA 2019 meeting abstract: prior treatment
     ("Tumour samples from 40 patients were collected.", []),  # hand-written: samples, not a study population

@@ -91,6 +91,13 @@ _COHORT_DEFINITION = re.compile(
 #: A background sentence that names the study being reported ("The authors report results from
 #: ... the KEYNOTE-158 study (NCT02628067)"): its NCT ID is the study's own.
 DTC, RR_DTC = "DTC", "RR-DTC"
+#: Words that introduce a subset of the group just named ("38 patients were treated, including 10
+#: with ATC", "of whom 16 ..."): the subset does not narrow the study's population.
+_SUBSET_INTRO = re.compile(
+    r"\b(?:including|includ(?:ed|es)\s+|of\s+whom|among\s+whom|among\s+them|of\s+these|of\s+them)\b", re.I
+)
+#: How far before a counted group a subset's introducing word may be.
+SUBSET_REACH = 25
 #: A group whose make-up includes patients without the selection ("eight BRAF wild type and two
 #: BRAFV600E mutant tumors") has no molecular selection of its own.
 _MIXED_SELECTION = re.compile(r"\b(?:wild[- ]?type|negative|without|non-?mutant|non-?mutated)\b", re.I)
@@ -395,7 +402,18 @@ class DocumentModel:
         return out
 
     def _group_span(self, c: Candidate) -> tuple[int, int] | None:
-        return (c.group_start, c.group_start + len(c.group)) if c.group and c.group_start is not None else None
+        if not c.group or c.group_start is None:
+            return None
+        end = c.group_start + len(c.group)
+        cut = _SUBSET_INTRO.search(self.norm, c.group_start, end)  # "38 patients, including 10 with ATC"
+        return (c.group_start, cut.start() if cut and cut.start() > c.group_start else end)
+
+    def _is_subset(self, c: Candidate) -> bool:
+        """A group introduced as part of a larger one ("were treated, including 10 with ATC")."""
+        if c.group_start is None:
+            return False
+        before = self.norm[max(0, c.group_start - SUBSET_REACH) : c.group_start]
+        return _SUBSET_INTRO.search(before) is not None
 
     def _document_cohort(self) -> tuple[str | None, str | None]:
         title = next(((s, e) for s, e, section in self.sentences if section == "title"), None)
@@ -405,6 +423,7 @@ class DocumentModel:
             for c in self.candidates
             if c.measure in ("N_ENROLLED", "N_EVALUABLE")
             and c.rule not in COMPOSITION_RULES
+            and not self._is_subset(c)
             and (span := self._group_span(c)) is not None
         ]
         found = [self.cues_in(*span) for span in spans]
@@ -416,6 +435,7 @@ class DocumentModel:
             for c in self.candidates
             if c.measure in ("N_ENROLLED", "N_EVALUABLE")
             and c.rule not in COMPOSITION_RULES
+            and not self._is_subset(c)
             and self._group_span(c) is not None
         ]
         largest = max(sizes, default=0)
@@ -469,7 +489,14 @@ class DocumentModel:
             # refractoriness selects the whole population, a histology named under DTC may be make-up
             if cohort == DTC and narrowed != RR_DTC:
                 narrowed = None
-            if narrowed not in (None, THYROID, POOLED) and cohort in vocab.lineage(narrowed):
+            # only within DTC (eligibility phrasing: "papillary or follicular", "RAI-refractory"); ATC,
+            # MTC and PDTC are populations of their own that a study of one names in its title, and a
+            # thyroid cancer study may name one as a subset ("including 10 with ATC")
+            if (
+                narrowed not in (None, THYROID, POOLED)
+                and DTC in vocab.lineage(narrowed)
+                and cohort in vocab.lineage(narrowed)
+            ):
                 return molecular, combine(narrowed, molecular) or narrowed
         return molecular, cohort
 

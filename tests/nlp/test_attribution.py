@@ -423,3 +423,18 @@ def test_mixed_histologies_keep_the_generic_population(nlp):
     figures = run(nlp, text)
     assert pick(figures, "N_ENROLLED", count=48)["cohort"] == "thyroid cancer"
     assert pick(figures, "PFS_MEDIAN", value=4.0)["cohort"] == "ATC"
+
+
+def test_a_subset_named_with_including_does_not_narrow_the_study_hand_written(nlp):
+    # hand-written (a common phrasing): a thyroid cancer study naming its ATC patients as a subset
+    text = (
+        "Sorafenib plus everolimus in advanced thyroid cancer\n\n"
+        "Methods: Patients received sorafenib 400 mg twice daily plus everolimus 5 mg daily. Results: Thirty-eight "
+        "patients were treated, including 10 with anaplastic thyroid cancer. Among all patients, the partial response "
+        "rate was 32%. Among patients with ATC, one partial response was observed and median OS was 4.3 months.\n"
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "N_ENROLLED", count=38)["cohort"] == "thyroid cancer"
+    assert pick(figures, "PR", percent=32.0)["cohort"] == "thyroid cancer"
+    assert pick(figures, "N_ENROLLED", count=10)["cohort"] == "ATC"
+    assert pick(figures, "OS_MEDIAN", value=4.3)["cohort"] == "ATC"

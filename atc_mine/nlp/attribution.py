@@ -80,9 +80,11 @@ MULTI_COHORT_MIN = 2
 #: with pazopanib or placebo"); an arm named by its added drug receives the whole regimen.
 _PLACEBO = re.compile(r"\bplacebo\b", re.I)
 #: A group the text labels in brackets ("(L group)", "(group A)") and how a figure refers to it ("L").
-_GROUP_LABEL = re.compile(r"\(\s*(?:([A-Z]{1,3})\s+group|group\s+([A-Z]{1,3}))\s*\)")
-_GROUP_REFERENCE = re.compile(r"(?:the\s+)?(?:group\s+)?([A-Z]{1,3})(?:\s+groups?)?", re.I)
-_GROUP_VERB = re.compile(r"\b(?:treated\s+with|received|receiving|given)\b", re.I)
+_GROUP_LABEL = re.compile(r"\(\s*(?:([A-Z]{1,3})\s+(?:group|arm)|(?:group|arm)\s+([A-Z]{1,3}))\s*\)")
+_GROUP_REFERENCE = re.compile(r"(?:the\s+)?(?:(?i:group|arm)\s+)?([A-Z]{1,3})(?:\s+(?i:groups?|arms?))?")
+_GROUP_VERB = re.compile(
+    r"\b(?:treated\s+with|received|receiving|given|(?:randomly\s+)?(?:assigned|randomi[sz]ed|allocated)\s+to)\b", re.I
+)
 #: A numbered cohort the text defines by its population and treatment: "Cohort 1 included patients
 #: with mutated BRAF V600E tumors who received vemurafenib/cobimetinib plus atezolizumab".
 _COHORT_DEFINITION = re.compile(
@@ -326,14 +328,21 @@ class DocumentModel:
         group), of whom 7 were treated with weekly paclitaxel" (the drugs named in the label's sentence
         after the group's verb)."""
         groups: dict[str, tuple[str, ...]] = {}
+        previous_end = 0
         for m in _GROUP_LABEL.finditer(self.norm):
             s_start, s_end = self._sentence_span(m.start())
             verb = _GROUP_VERB.search(self.norm, max(s_start, m.start() - GROUP_LABEL_REACH), m.start())
             if verb is None:
+                previous_end = m.end()
                 continue
-            drugs = self.drugs_in(verb.end(), s_end)
+            # the drugs between the verb (or the label before) and this label: "assigned to dabrafenib
+            # alone (arm A) or dabrafenib plus trametinib (arm B)"; else the ones the sentence names after
+            # it ("received palliative therapy (P group), of whom 7 were treated with weekly paclitaxel")
+            own = self.drugs_in(max(verb.end(), previous_end if previous_end > s_start else 0), m.start())
+            drugs = own or self.drugs_in(verb.end(), s_end)
             if drugs:
-                groups.setdefault(m.group(1), drugs)
+                groups.setdefault(m.group(1) or m.group(2), drugs)
+            previous_end = m.end()
         return groups
 
     def _pooled_figure(self, c: Candidate, s_start: int) -> bool:

@@ -438,3 +438,17 @@ def test_a_subset_named_with_including_does_not_narrow_the_study_hand_written(nl
     assert pick(figures, "PR", percent=32.0)["cohort"] == "thyroid cancer"
     assert pick(figures, "N_ENROLLED", count=10)["cohort"] == "ATC"
     assert pick(figures, "OS_MEDIAN", value=4.3)["cohort"] == "ATC"
+
+
+def test_arms_labelled_with_letters_take_their_own_drugs_hand_written(nlp):
+    # hand-written (a common randomised-trial phrasing): "(arm A)" / "(arm B)" labels and "in arm A"
+    text = (
+        "Dabrafenib with or without trametinib in BRAF-mutated thyroid cancer\n\n"
+        "Methods: Patients were randomly assigned to dabrafenib alone (arm A) or dabrafenib plus trametinib (arm B). "
+        "Results: Fifty-three patients were enrolled (arm A, n = 26; arm B, n = 27). The ORR was 42% in arm A and "
+        "48% in arm B.\n"
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "N_ENROLLED", count=53)["drugs"] == ["dabrafenib", "trametinib"]
+    assert pick(figures, "ORR", percent=42.0)["drugs"] == ["dabrafenib"]
+    assert pick(figures, "ORR", percent=48.0)["drugs"] == ["dabrafenib", "trametinib"]

@@ -735,6 +735,15 @@ COMMON_PHRASINGS_HAND_WRITTEN = [
         "Seventy-five patients were randomised: 38 to sorafenib and 37 to placebo.",
         [F("N_ENROLLED", 75), F("N_ENROLLED", 38), F("N_ENROLLED", 37)],
     ),
+    (
+        "The confirmed ORR per BICR was 64% (95% CI, 54-73), with CR in 6% of patients.",
+        [F("ORR", percent=64.0), F("CR", percent=6.0)],
+    ),
+    ("The ORR according to RECIST v1.1 was 30%.", [F("ORR", percent=30.0)]),
+    ("mDOR was 12.0 mo.", [F("DOR_MEDIAN", value=12.0, unit="months")]),
+    ("No patient achieved a complete response.", [F("CR", 0, 0.0)]),
+    ("None of the patients had an objective response.", [F("ORR", 0, 0.0)]),
+    ("No patients received prior chemotherapy.", []),
     ("All patients received at least 2 cycles of paclitaxel.", []),
     ("Healthy women (n = 30) were included.", []),
 ]

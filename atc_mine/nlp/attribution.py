@@ -134,7 +134,10 @@ _INTRO = re.compile(
     r"(?:study|trial|case\s+report|case\s+series|series|article)\b)"
 )
 _COMPARATOR_GROUP = re.compile(
-    r"\b(?:without|controls?(?!\s+arm)|untreated|placebo|historical|not\s+(?:treated|receiving|given)|no\s+(?:treatment|therapy))\b",
+    # "without" a treatment, not "without RAI therapy" (a population defined by a procedure it did not have)
+    r"\b(?:without(?!\s+(?:prior\s+|previous\s+)?(?:RAI|radioiodine|radioactive|radiation|radiotherapy|surgery|"
+    r"metastas[ie]s|progression|a\s+|an\s+|the\s+)\b)|controls?(?!\s+arm)|untreated|placebo|historical|"
+    r"not\s+(?:treated|receiving|given)|no\s+(?:treatment|therapy))\b",
     re.I,
 )
 _DRUG_LIST_GAP = re.compile(r"\s*(?:/|\+|,|and|plus|or|,\s*and|,\s*or)\s*", re.I)

@@ -115,7 +115,18 @@ GATE_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "category": ("responded",),
     "time": ("alive",),
-    "corresponding": ("corresponding", "they were", "these were"),
+    "corresponding": (
+        "corresponding",
+        "they were",
+        "these were",
+        "that for",
+        "that of",
+        "that in",
+        "that among",
+        "those for",
+        "those of",
+        "those in",
+    ),
 }
 #: Gate keys this short must stand as whole words ("os" is in "dose" and "most").
 SHORT_KEY = 4
@@ -165,7 +176,22 @@ _DIGITS = re.compile(r"\d+")
 
 #: The named groups a template may use; ``region`` (the stated numbers) is required.
 GROUPS = frozenset(
-    {"region", "trig", "trig2", "tail", "tail2", "tps", "quals", "postquals", "resp", "den", "enr", "zero", "cihead", "obj"}
+    {
+        "region",
+        "trig",
+        "trig2",
+        "tail",
+        "tail2",
+        "tps",
+        "quals",
+        "postquals",
+        "resp",
+        "den",
+        "enr",
+        "zero",
+        "cihead",
+        "obj",
+    }
 )
 MEASURE_ROLES = ("category", "rate", "time")
 #: Category names too general to stand alone after a bare count ("146 responses" to a survey).

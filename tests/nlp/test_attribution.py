@@ -452,3 +452,19 @@ def test_arms_labelled_with_letters_take_their_own_drugs_hand_written(nlp):
     assert pick(figures, "N_ENROLLED", count=53)["drugs"] == ["dabrafenib", "trametinib"]
     assert pick(figures, "ORR", percent=42.0)["drugs"] == ["dabrafenib"]
     assert pick(figures, "ORR", percent=48.0)["drugs"] == ["dabrafenib", "trametinib"]
+
+
+def test_a_group_without_a_procedure_is_not_a_comparator_without_the_drug(nlp):
+    # In Vivo 39(5):2854 (Kyushu lenvatinib series), quoted; then a hand-written negative beside it
+    text = (
+        "Real-world lenvatinib therapy for differentiated and anaplastic thyroid carcinoma\n\n"
+        "Results: The median progression-free survival for patients with DTC who received RAI therapy was 19 months, "
+        "whereas that for patients with DTC without RAI therapy was 46 months.\n"
+    )
+    assert pick(run(nlp, text), "PFS_MEDIAN", value=46.0)["drugs"] == ["lenvatinib"]
+    text = (
+        "Lenvatinib in anaplastic thyroid carcinoma\n\n"
+        "Results: The median overall survival was 10.4 months for patients treated with lenvatinib and 3.3 months "
+        "for patients without lenvatinib treatment.\n"
+    )
+    assert pick(run(nlp, text), "OS_MEDIAN", value=3.3)["drugs"] == []

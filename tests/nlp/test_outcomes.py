@@ -719,6 +719,11 @@ FIFTH_BATCH = [
         "Clinical data of 43 patients (25 males and 18 females) with a median age of 70 years (range: 39–91 years) and RAI-refractory TC with metastases to the lymph nodes (74%), lungs (86%), bone (35%), liver (16%), and brain (12%) were analyzed.",
         [F("N_ENROLLED", 43)],
     ),
+    # In Vivo 39(5):2854: "whereas that for <group> was X" restates the measure for another group
+    (
+        "The median progression-free survival for patients with DTC who received RAI therapy was 19 months, whereas that for patients with DTC without RAI therapy was 46 months.",
+        [F("PFS_MEDIAN", value=19.0, unit="months"), F("PFS_MEDIAN", value=46.0, unit="months")],
+    ),
     # scilit.net record (lenvatinib RR-DTC, real-world): post-progression survival is not a contract measure
     (
         "Furthermore, PD-experienced patients individually decided whether to continue lenvatinib, and 17 (41%) made the decision themselves; these patients had a three-year OS of 43.0% and postprogression survival (PPS) of 13.3 [95% confidence interval 6.1-not reached] months.",
@@ -744,6 +749,15 @@ COMMON_PHRASINGS_HAND_WRITTEN = [
     ("No patient achieved a complete response.", [F("CR", 0, 0.0)]),
     ("None of the patients had an objective response.", [F("ORR", 0, 0.0)]),
     ("No patients received prior chemotherapy.", []),
+    (
+        "The ORR was 45% in the lenvatinib arm, while that in the placebo arm was 2%.",
+        [F("ORR", percent=45.0), F("ORR", percent=2.0)],
+    ),
+    ("The response rate was 30%, and that for the control group was not reported.", [F("ORR", percent=30.0)]),
+    (
+        "The median OS was 10 months, similar to that of patients in previous studies.",
+        [F("OS_MEDIAN", value=10.0, unit="months")],
+    ),
     ("All patients received at least 2 cycles of paclitaxel.", []),
     ("Healthy women (n = 30) were included.", []),
 ]

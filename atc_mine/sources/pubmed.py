@@ -27,6 +27,9 @@ from atc_mine.records import Document, Section
 ARTICLE_TAGS = ("PubmedArticle", "MedlineCitation", "DeleteCitation", "PubmedBookArticle")
 DOCUMENT_ROOTS = ("PubmedArticleSet", "MedlineCitationSet")
 CLINICALTRIALS_DATABANK = "ClinicalTrials.gov"
+_MONTHS = {
+    m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)
+}
 
 
 def _text(elem: etree._Element | None) -> str | None:
@@ -49,12 +52,8 @@ def _date(elem: etree._Element | None) -> str | None:
         return None
     month = (elem.findtext("Month") or "").strip()
     day = (elem.findtext("Day") or "").strip()
-    months = {
-        m: i
-        for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)
-    }
-    if month in months:
-        month = str(months[month])
+    if month in _MONTHS:
+        month = str(_MONTHS[month])
     parts = [year.strip()]
     if month:
         parts.append(month.zfill(2))
@@ -163,10 +162,15 @@ def _deleted_documents(elem: etree._Element) -> Iterator[Document]:
 
 
 def parse_pubmed_xml(stream: IO[bytes], *, name: str = "<stream>") -> Iterator[Document]:
-    """Stream documents out of a PubMed XML file object (plain or already decompressed)."""
+    """Stream documents out of a PubMed XML file object (plain or already decompressed).
+
+    lxml reports only the article-level elements (``tag=``): a citation holds hundreds of
+    elements, and a Python step for each of them cost more than reading the article.
+    """
     context = etree.iterparse(
         stream,
-        events=("start", "end"),
+        events=("end",),
+        tag=ARTICLE_TAGS,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -174,14 +178,10 @@ def parse_pubmed_xml(stream: IO[bytes], *, name: str = "<stream>") -> Iterator[D
     )
     root_checked = False
     try:
-        for event, elem in context:
+        for _event, elem in context:
             if not root_checked:
+                _check_root(elem.getroottree().getroot().tag, name)
                 root_checked = True
-                if elem.tag not in DOCUMENT_ROOTS:
-                    raise RecordParseError(f"not a PubMed article set (root element <{elem.tag}>)", path=name)
-                continue
-            if event != "end" or elem.tag not in ARTICLE_TAGS:
-                continue
             parent = elem.getparent()
             if elem.tag == "MedlineCitation" and parent is not None and parent.tag == "PubmedArticle":
                 continue  # read with its PubmedArticle, which also holds PubmedData
@@ -198,8 +198,15 @@ def parse_pubmed_xml(stream: IO[bytes], *, name: str = "<stream>") -> Iterator[D
             elem.clear(keep_tail=False)
             while elem.getprevious() is not None and parent is not None:
                 del parent[0]
+        if not root_checked:
+            _check_root(context.root.tag, name)  # no article at all: an empty set, or not PubMed XML
     except etree.XMLSyntaxError as exc:
         raise RecordParseError(f"malformed XML: {exc.msg} (line {exc.lineno})", path=name) from None
+
+
+def _check_root(tag: str, name: str) -> None:
+    if tag not in DOCUMENT_ROOTS:
+        raise RecordParseError(f"not a PubMed article set (root element <{tag}>)", path=name)
 
 
 def open_maybe_gzip(path: Path) -> IO[bytes]:

@@ -61,6 +61,11 @@ def test_error_body_is_not_mistaken_for_documents(corpora):
         parse_pubmed_bytes(data)
 
 
+def test_an_empty_article_set_gives_no_documents_and_no_error():
+    # hand-written: what an efetch of nothing returns (only the root element)
+    assert parse_pubmed_bytes(b"<?xml version='1.0'?><PubmedArticleSet></PubmedArticleSet>") == []
+
+
 def test_gzip_and_plain_give_the_same_documents(corpora, tmp_path):
     plain = corpora / "pubmed/efetch_pubmed_28775130_structured-abstract_hypothyroidism_biopython.xml"
     gz = tmp_path / "copy.xml.gz"

@@ -152,7 +152,9 @@ _CI = re.compile(
     rf"\s*[:,=]?\s*[\[(]?\s*(?P<lo>{_BOUND})\s*(?:-|to|,|–)\s*(?P<hi>{_BOUND})\s*[\])]?"
 )
 _BARE_RANGE = re.compile(rf"[\[(]\s*(?P<lo>{_NUM})\s*%?\s*(?:-|to)\s*(?P<hi>{_BOUND})\s*(?:\[[^\]]*\])?\s*[\])]")
-_NOT_REACHED = re.compile(r"(?i:\bnot\s+(?:yet\s+)?(?:been\s+)?(?:reached|attained)\b)|\bNR\b")
+_NOT_REACHED = re.compile(
+    r"(?i:(?:\b(?:has|had|have)\s+)?\bnot\s+(?:yet\s+)?(?:been\s+)?(?:reached|attained)\b)|\bNR\b"
+)
 _PERCENT = re.compile(rf"(?<![\w.]){_NUM}(?=\s?(?:%|(?i:per\s?cent\b)))")
 _FRACTION = re.compile(r"(?<![\w./])(\d{1,5})\s?/\s?(\d{1,5})(?![\w/]|\.\d)")
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")

@@ -427,7 +427,8 @@ def outcome_rules(
         # zeros are stated in words: "No CR or PR was observed", "not reached"
         scanner=Gate(
             {**gate_keys, "patients": {(p, None) for p in patients}},
-            set(tables.words) | {"no", "neither", "none", "not reached", "not been reached", "not yet reached"},
+            set(tables.words)
+            | {"no", "neither", "none", "not reached", "not been reached", "not yet reached", "not yet been reached"},
         ),
         has_number=re.compile(
             rf"\d|{tables.word_pattern}|(?i:\bno\b|\bneither\b|\bnot\s+(?:yet\s+)?(?:been\s+)?reached)"

@@ -262,6 +262,8 @@ def _value_items(h: _Match, rules: OutcomeRules, kind: str) -> list[tuple[int, i
         bracket = _TRAILING_BRACKET.search(h.norm, start, end)
         if kind == "percent" and bracket and rules.role_regex["category"].search(bracket.group()):
             end = bracket.start()  # "40% (8 PR, 0 CR)": the categories in the bracket are figures of their own
+        if kind == "count" and (pct := _NOUN_AND_PERCENT.match(h.norm, end, stop)):
+            end = pct.end()  # "2 of 6 patients (33%) with ...": the bracketed percent is the item's
         raw = h.norm[end:stop]
         qual = _clean_qualifier(raw)
         qual_at = end + raw.find(qual[:8]) if qual else None
@@ -406,6 +408,10 @@ def _rate_subgroups(h: _Match, rules: OutcomeRules, state: SentenceState) -> lis
 #: The template whose region is a category's count split by group ("eight achieved partial response
 #: (three with lenvatinib and five with dabrafenib plus trametinib)").
 BREAKDOWN_BY_GROUP = "category-breakdown-by-group"
+#: A noun and a bracketed percent right after a count item ("2 of 6 patients (33%)").
+_NOUN_AND_PERCENT = re.compile(r"\s*(?:[A-Za-z-]+\s+){0,2}?\(\s*\d+(?:\.\d+)?\s*%[^()]*\)")
+#: "x of y" items of a region, each a group's figure ("2 of 6 ... and in 1 of 5 ...").
+_GROUP_OF_ITEMS = re.compile(r"\b\w+\s+(?:of|out\s+of)\s+\d{1,5}\b|\b\d{1,5}\s*/\s*\d{1,5}\b")
 
 
 def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
@@ -417,6 +423,9 @@ def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
     listed = re.search(r"\d\s*%?\s*(?:,|\band\b)\s*\d", h.masked[region[0] : region[1]]) is not None
     if h.pattern.id == BREAKDOWN_BY_GROUP:  # "PR (three with lenvatinib and five with ...)": one count per group
         return _paired_candidates(h, rules, state, measures[:1], "count", timepoints=timepoints)
+    if len(measures) == 1 and len(_GROUP_OF_ITEMS.findall(region_text)) > 1:
+        # "observed in 2 of 6 patients (33%) with oncocytic carcinoma and in 1 of 5 (20%) with poorly DTC"
+        return _paired_candidates(h, rules, state, measures, "count", timepoints=timepoints)
     if listed and len(measures) >= 1 and (h.span("resp") or len(measures) > 1 or h.span("tps")):
         return _paired_candidates(
             h, rules, state, measures, "percent" if "%" in region_text else "count", timepoints=timepoints

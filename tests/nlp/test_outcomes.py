@@ -719,6 +719,14 @@ FIFTH_BATCH = [
         "Clinical data of 43 patients (25 males and 18 females) with a median age of 70 years (range: 39–91 years) and RAI-refractory TC with metastases to the lymph nodes (74%), lungs (86%), bone (35%), liver (16%), and brain (12%) were analyzed.",
         [F("N_ENROLLED", 43)],
     ),
+    # ASCO Post news on Sehgal 2024: one category in two groups, each "x of y (pct) with <group>"
+    (
+        "Objective response was observed in 2 of 6 patients (33%) with oncocytic carcinoma and in 1 of 5 (20%) with poorly DTC.",
+        [F("ORR", 2, 33.0, 6), F("ORR", 1, 20.0, 5)],
+    ),
+    # hand-written probe: a median whose "not been reached" follows "had"
+    ("At a median follow-up of 24 months, the median OS had not been reached.", [F("OS_MEDIAN", not_reached=True)]),
+    ("The median PFS has not yet been reached.", [F("PFS_MEDIAN", not_reached=True)]),  # hand-written
     # In Vivo 39(5):2854: "whereas that for <group> was X" restates the measure for another group
     (
         "The median progression-free survival for patients with DTC who received RAI therapy was 19 months, whereas that for patients with DTC without RAI therapy was 46 months.",
@@ -749,6 +757,10 @@ COMMON_PHRASINGS_HAND_WRITTEN = [
     ("No patient achieved a complete response.", [F("CR", 0, 0.0)]),
     ("None of the patients had an objective response.", [F("ORR", 0, 0.0)]),
     ("No patients received prior chemotherapy.", []),
+    (
+        "Partial responses were seen in 4 of 10 patients with PTC and in 2 of 8 with FTC.",
+        [F("PR", 4, None, 10), F("PR", 2, None, 8)],
+    ),
     (
         "The ORR was 45% in the lenvatinib arm, while that in the placebo arm was 2%.",
         [F("ORR", percent=45.0), F("ORR", percent=2.0)],

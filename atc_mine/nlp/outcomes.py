@@ -232,7 +232,8 @@ def _pair(
             qual, qual_at = last[2], last[3]
         if qual is None and listed:
             groups = n // k if k > 1 and n % k == 0 else n
-            index = group if k > 1 and n % k == 0 else i
+            # the value's group among the listed qualifiers (k measures per group; one group when k == n)
+            index = i // k if k > 1 and n % k == 0 else i
             if len(listed) == groups:
                 qual, qual_at = listed[index]
             elif len(listed) == 1:

@@ -727,6 +727,12 @@ FIFTH_BATCH = [
     # hand-written probe: a median whose "not been reached" follows "had"
     ("At a median follow-up of 24 months, the median OS had not been reached.", [F("OS_MEDIAN", not_reached=True)]),
     ("The median PFS has not yet been reached.", [F("PFS_MEDIAN", not_reached=True)]),  # hand-written
+    # held-out dev3 text (osimertinib, PMC6549661), quoted: two measures, two values and one group before the
+    # verb once raised an IndexError (the group was indexed by value)
+    (
+        "The median progression-free survival (PFS) and overall survival (OS) of the entire patient population were 7.8 and 15.5 months, respectively.",
+        [F("PFS_MEDIAN", value=7.8, unit="months"), F("OS_MEDIAN", value=15.5, unit="months")],
+    ),
     # In Vivo 39(5):2854: "whereas that for <group> was X" restates the measure for another group
     (
         "The median progression-free survival for patients with DTC who received RAI therapy was 19 months, whereas that for patients with DTC without RAI therapy was 46 months.",

@@ -27,6 +27,7 @@ import ahocorasick
 
 from atc_mine.errors import PatternFileError
 from atc_mine.nlp.numbers import LEXICON_FILE, LEXICON_KEYS, number_tables
+from atc_mine.nlp.prefilter import LiteralScreen, requirement
 from atc_mine.nlp.rules import load_data_file, load_records
 
 PATTERNS_FILE = "outcome_patterns.json"
@@ -222,6 +223,8 @@ class OutcomePattern:
     anchor: re.Pattern[str]
     #: the gate role a sentence must show for this template to be tried (:data:`KIND_ROLES`)
     role: str
+    #: the anchor's index in ``OutcomeRules.anchors`` (patterns share anchors)
+    anchor_index: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +253,12 @@ class OutcomeRules:
     gate: re.Pattern[str]
     #: the literal scan that finds, in one pass, where numbers and role words are
     scanner: Gate
+    #: the distinct anchors of the patterns (``OutcomePattern.anchor_index`` points here) and a
+    #: literal screen of them: which anchors can match a sentence, from one pass over it
+    anchors: tuple[re.Pattern[str], ...] = ()
+    anchor_screen: LiteralScreen | None = None
+    #: the same screen over ``masks``, in their order
+    mask_screen: LiteralScreen | None = None
 
 
 def _key(surface: str) -> str:
@@ -378,7 +387,13 @@ def outcome_rules(
             raise PatternFileError(f"{where}: groups must include 'region' and be among {sorted(GROUPS)}")
         patterns.append(
             OutcomePattern(
-                record["id"], record["kind"], regex, record.get("measure"), anchor, KIND_ROLES[record["kind"]]
+                record["id"],
+                record["kind"],
+                regex,
+                record.get("measure"),
+                anchor,
+                KIND_ROLES[record["kind"]],
+                list(anchors).index(anchor_source),
             )
         )
     masks, vetoes = [], []
@@ -411,6 +426,9 @@ def outcome_rules(
         patterns=tuple(patterns),
         masks=tuple(masks),
         vetoes=tuple(vetoes),
+        anchors=tuple(anchors.values()),
+        anchor_screen=LiteralScreen([requirement(anchor) for anchor in anchors.values()]),
+        mask_screen=LiteralScreen([requirement(exclusion.regex) for exclusion in masks]),
         role_regex={
             role: re.compile(generated[name])
             for role, name in (("category", "RESP"), ("rate", "RATE"), ("time", "TIME"))

@@ -51,6 +51,7 @@ from atc_mine.nlp.outcome_rules import (
     measure_terms,
     outcome_rules,
 )
+from atc_mine.nlp.prefilter import LiteralScreen
 from atc_mine.nlp.sentences import DOC_TEXT, SENTENCE_SPANS, split_sentences
 
 #: Sections whose figures are not the study's own results (NLM category BACKGROUND/OBJECTIVE).
@@ -803,7 +804,14 @@ HANDLERS: dict[str, Handler] = {
 # -- masking and vetoes --------------------------------------------------------------------------------
 def mask(rules: OutcomeRules, norm: str, drug_spans: Iterable[tuple[int, int]] = ()) -> str:
     """``norm`` with excluded spans blanked to '#' and drug names to '§' (same length)."""
-    spans = sorted(m.span() for exclusion in rules.masks for m in exclusion.regex.finditer(norm) if m.end() > m.start())
+    possible = _screened(rules.mask_screen, norm, len(rules.masks))
+    spans = sorted(
+        m.span()
+        for exclusion, can_match in zip(rules.masks, possible, strict=True)
+        if can_match
+        for m in exclusion.regex.finditer(norm)
+        if m.end() > m.start()
+    )
     parts = []
     position = 0
     for start, end in spans:
@@ -817,6 +825,11 @@ def mask(rules: OutcomeRules, norm: str, drug_spans: Iterable[tuple[int, int]] =
     for start, end in drug_spans:
         masked = masked[:start] + DRUG_CHAR * (end - start) + masked[end:]
     return masked
+
+
+def _screened(screen: LiteralScreen | None, text: str, count: int) -> list[bool]:
+    """Which of ``count`` regexes can match ``text`` (all of them without a screen)."""
+    return screen.possible(screen.present(text)) if screen is not None else [True] * count
 
 
 def _clause(norm: str, position: int) -> tuple[int, int]:
@@ -923,14 +936,20 @@ def find_in_sentence(
     norm = sentence
     # Anchors are found on the unmasked text (a superset of where a masked match can start);
     # a sentence where no template can start is never masked.
-    positions: dict[re.Pattern[str], list[int]] = {}
+    # An anchor whose literals the sentence lacks cannot match it (the screen reads the text once).
+    positions: dict[int, list[int]] = {}
+    possible: list[bool] | None = None
     runnable = []
     for pattern in rules.patterns:
         if pattern.role not in roles:
             continue
-        starts = positions.get(pattern.anchor)
+        starts = positions.get(pattern.anchor_index)
         if starts is None:
-            starts = positions[pattern.anchor] = [a.start() for a in pattern.anchor.finditer(norm)]
+            if possible is None:
+                possible = _screened(rules.anchor_screen, norm, len(rules.anchors))
+            starts = positions[pattern.anchor_index] = (
+                [a.start() for a in pattern.anchor.finditer(norm)] if possible[pattern.anchor_index] else []
+            )
         if starts:
             runnable.append((pattern, starts))
     if not runnable:

@@ -75,6 +75,28 @@ def test_lexicon_examples_name_their_measure(record):
         assert record["measure"] not in [t.measure for t in measure_terms(RULES, record["role"], counter)], counter
 
 
+def test_the_anchor_and_mask_screens_never_rule_out_a_match():
+    """The screens skip an anchor or a mask only when it cannot match: checked on every example
+    and counter-example sentence of the templates and exclusions (real phrasings)."""
+    sentences = [
+        normalise(text)
+        for record in PATTERNS + EXCLUSIONS
+        for text in record.get("examples", []) + record.get("counter_examples", [])
+    ]
+    skipped = 0
+    for sentence in sentences:
+        anchors_possible = RULES.anchor_screen.possible(RULES.anchor_screen.present(sentence))
+        for anchor, possible in zip(RULES.anchors, anchors_possible, strict=True):
+            assert possible or anchor.search(sentence) is None, (anchor.pattern[:60], sentence)
+            skipped += not possible
+        masks_possible = RULES.mask_screen.possible(RULES.mask_screen.present(sentence))
+        for exclusion, possible in zip(RULES.masks, masks_possible, strict=True):
+            assert possible or exclusion.regex.search(sentence) is None, (exclusion.id, sentence)
+    assert len(sentences) > 200 and skipped > len(sentences)  # the screens do skip work
+    assert {p.anchor for p in RULES.patterns} == set(RULES.anchors)
+    assert all(RULES.anchors[p.anchor_index] is p.anchor for p in RULES.patterns)
+
+
 def test_every_template_is_well_formed():
     for pattern in RULES.patterns:
         assert pattern.kind in KINDS

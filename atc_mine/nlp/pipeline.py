@@ -21,7 +21,7 @@ from atc_mine.records import Document, Entity, Extraction, OutcomeFigure
 from atc_mine.settings import Settings
 
 #: Bump when extraction output can change for the same input: stored results are redone.
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.3.0"
 
 
 def build_nlp(settings: Settings | None = None) -> Language:

@@ -8,6 +8,11 @@ spartalizumab, "Keytruda" -> pembrolizumab, "sorafenib tosylate" -> sorafenib
 (gold/GUIDELINES.md 3.1). Identifiers (DrugBank, UNII, MeSH) are in
 :func:`drug_identifiers`.
 
+A short form the text defines in brackets right after one drug's name ("trastuzumab
+deruxtecan (T-DXd)", "lenvatinib (LEN)") is that drug wherever the text uses it
+(:func:`defined_short_forms`; the bracketed-definition idea of Schwartz & Hearst 2003,
+without their letter rule, which drug abbreviations such as T-DXd do not follow).
+
 Regimens need no special case: matching is on characters with word boundaries, so
 "carboplatin/paclitaxel", "dabrafenib plus trametinib" and "lenvatinib-pembrolizumab"
 yield each drug. A regimen abbreviation ("CP" for carboplatin/paclitaxel) is not a drug
@@ -29,14 +34,64 @@ from atc_mine.nlp.lexicon import COMPILED_NAME, Lexicon, compiled_lexicon
 _PROSE_NUMBER = re.compile(r"[a-z]+\s+[\d.,-]+")
 
 
+#: "<drug> (<short form>)": a bracketed token of letters, digits and hyphens with a capital in it.
+_DEFINED_SHORT = re.compile(r"\s?\((?P<short>(?=[^)]*[A-Z])[A-Za-z0-9][A-Za-z0-9-]{1,9})\)")
+#: Before a drug name: another drug joined to it ("carboplatin/paclitaxel (CP)",
+#: "dabrafenib plus trametinib (D+T)"): the bracket then names the regimen, not the drug.
+_REGIMEN_JOIN = re.compile(r"(?:[/+\u2010-\u2014-]|\s(?:and|plus|with|or)|,)\s*$")
+#: A defined short form has at least this many letters or digits ("T-DXd", "LEN"; never "S").
+MIN_SHORT_FORM_CHARS = 2
+#: How far before a drug name another drug may end to join it into a regimen (" plus ").
+REGIMEN_JOIN_REACH = 8
+
+
 def find_drugs(text: str, lexicon: Lexicon | None = None) -> list[tuple[str, int, int, str]]:
     """DRUG mentions of ``text`` as (label, start, end, lowercase generic name)."""
     lexicon = lexicon or compiled_lexicon().lexicons["DRUG"]
-    return [
+    found = [
         ("DRUG", start, end, entry.norm)
         for start, end, entry in lexicon.find(text)
         if not _PROSE_NUMBER.fullmatch(text, start, end)
     ]
+    return sorted(found + defined_short_forms(text, found, lexicon), key=lambda f: (f[1], f[2]))
+
+
+def defined_short_forms(
+    text: str, found: list[tuple[str, int, int, str]], lexicon: Lexicon
+) -> list[tuple[str, int, int, str]]:
+    """Every occurrence of a short form the text defines for one drug, as that drug.
+
+    A definition is "<drug> (<short>)" where the bracket follows the drug's name, the
+    short form starts with the name's first letter ("T-DXd" for trastuzumab deruxtecan,
+    "LEN" for lenvatinib) and is no name of the lexicon itself, and the drug is not the
+    last of a regimen ("carboplatin/paclitaxel (CP)" defines a regimen, gold/GUIDELINES.md
+    3.1). Occurrences are whole words not inside a found mention.
+    """
+    defined: dict[str, str] = {}
+    for _, start, end, norm in found:
+        match = _DEFINED_SHORT.match(text, end)
+        if match is None:
+            continue
+        short = match.group("short")
+        if (
+            sum(c.isalnum() for c in short) < MIN_SHORT_FORM_CHARS
+            or short[0].lower() != text[start].lower()
+            or lexicon.lookup(short) is not None
+            or short in defined
+            or (
+                _REGIMEN_JOIN.search(text, max(0, start - REGIMEN_JOIN_REACH), start)
+                and any(e <= start and start - e <= REGIMEN_JOIN_REACH for _, _, e, _ in found)
+            )
+        ):
+            continue
+        defined[short] = norm
+    extra = []
+    for short, norm in defined.items():
+        for match in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(short)}(?![A-Za-z0-9])", text):
+            s, e = match.span()
+            if not any(fs < e and s < fe for _, fs, fe, _ in found):
+                extra.append(("DRUG", s, e, norm))
+    return extra
 
 
 def drug_identifiers(norm: str, lexicon_file: str = COMPILED_NAME) -> dict[str, str]:

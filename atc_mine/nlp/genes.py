@@ -281,7 +281,32 @@ def find_genes(
             definitions[short] = definition
             verdict_of_definition[short] = True
     found = _long_forms(text, found, definitions, verdict_of_definition, context)
+    found = _member_lists(text, found, approved_names)
     return sorted(found, key=lambda f: (f[1], f[2]))
+
+
+#: A family member's symbol: the family's letters and one number ("NTRK1", "FGFR2").
+_MEMBER = re.compile(r"(?P<family>[A-Z][A-Za-z]+?)\d{1,2}")
+#: More members of the same family written after it: "/2/3", "/3", "-3", "–4".
+_MORE_MEMBERS = re.compile(r"(?:/\d{1,2})+(?![A-Za-z0-9/])|[\u2010-\u2013-]\d{1,2}(?![A-Za-z0-9])")
+
+
+def _member_lists(
+    text: str, found: list[tuple[str, int, int, str]], approved_names: dict[str, dict[str, str]]
+) -> list[tuple[str, int, int, str]]:
+    """ "NTRK1/2/3", "FGFR2/3", "FGFR1-4": members of a family listed by number are one
+    mention whose norm is the family (gold/GUIDELINES.md 3.2: a range such as "VEGFR1-3"
+    is one mention with the family norm). Only for families of the curated list."""
+    result = []
+    for label, start, end, norm in found:
+        member = _MEMBER.fullmatch(text, start, end)
+        more = _MORE_MEMBERS.match(text, end) if member else None
+        family = member.group("family").upper() if member else None
+        if more and approved_names.get(family, {}).get("family") == "true":
+            result.append((label, start, more.end(), family))
+        else:
+            result.append((label, start, end, norm))
+    return result
 
 
 def _bracketed_definitions(

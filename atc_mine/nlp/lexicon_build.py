@@ -108,10 +108,21 @@ _GREEK_SUFFIX = re.compile(
     r"^(?P<stem>.*?[A-Za-z0-9])[-\s]?(?P<greek>alpha|beta|gamma|delta|epsilon|kappa|lambda|zeta)(?P<tail>\d*)$", re.I
 )
 _LETTERS_DIGITS = re.compile(r"^(?P<letters>[A-Z]{2,})(?P<digits>\d{1,2})$")
+#: A receptor symbol: its ligand's symbol (at least two characters) and a final R ("EGFR", "IGF1R").
+_RECEPTOR_SYMBOL = re.compile(r"^(?P<ligand>[A-Z][A-Z0-9]{1,7})R$")
 #: A code name such as "PLX-4720", "BAY 43-9006", "E7080", "MK-3475", "GSK2118436".
 _CODE_LIKE = re.compile(r"^[A-Z]{1,6}[- ]?\d[\d -]*[A-Z]{0,2}\d*$")
 _TAG = re.compile(r"\[([^\]]+)\]$")
-_FDA_SUFFIX = re.compile(r"^(?P<base>[a-z]{6,})-[a-z]{4}$")  # brolucizumab-dbll
+#: The FDA's four-letter suffix of a biologic's proper name, on its last word
+#: ("brolucizumab-dbll", "fam-trastuzumab deruxtecan-nxki"): not part of the INN.
+_FDA_SUFFIX = re.compile(r"^(?P<base>(?:[a-z-]+ )*[a-z]{6,})-[a-z]{4}$")
+#: Prefixes the USAN Council adds to tell a conjugate from its antibody ("ado-trastuzumab
+#: emtansine", "fam-trastuzumab deruxtecan"); the INN has none (gold/GUIDELINES.md 3.1:
+#: norm = INN). Only these two are in use (USAN naming guidelines for biologics).
+USAN_CONJUGATE_PREFIXES = ("ado-", "fam-")
+#: INN spells Greek letters "alfa" ("interferon alfa-2a", "epoetin alfa", "dornase alfa");
+#: abstracts write "alpha" as often. Each name with the word gets its "alpha" spelling.
+_INN_ALFA = re.compile(r"(?<![a-z])alfa(?![a-z])", re.I)
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)")
 
 
@@ -301,10 +312,13 @@ def code_norm(name: str) -> str:
 def generic_norm(name: str, rules: Rules, known: set[str]) -> str:
     """The lowercase generic name of a drug-dictionary or UNII display name."""
     name = unicodedata.normalize("NFC", name).lower().strip()
-    name = _PARENTHETICAL.sub("", name).strip()
+    name = _PARENTHETICAL.sub("", name).strip(" ,;")  # "epoetin alfa," in the drug dictionary
     match = _FDA_SUFFIX.match(name)
     if match:
         name = match.group("base")
+    for prefix in USAN_CONJUGATE_PREFIXES:
+        if name.startswith(prefix) and " " in name:
+            name = name[len(prefix) :]
     name = strip_suffix_words(name, rules.dosage_form_words, known)
     # Only down to a known parent: "sorafenib tosylate" -> sorafenib, but the ester "methyl
     # salicylate" stays whole (there is no drug "methyl").
@@ -451,7 +465,7 @@ def drug_names(
 def curated_drug_names(concepts: dict[str, Concept], unii: UniiData) -> list[Name]:
     names: list[Name] = []
     records = load_records(
-        "drugs_curated.json", "drugs", required=("norm", "names"), optional=("unii", "drugbank", "mesh", "source")
+        "drugs_curated.json", "drugs", required=("norm", "names"), optional=("unii", "drugbank", "mesh", "source", "case_sensitive")
     )
     for record in records:
         norm = record["norm"]
@@ -459,7 +473,7 @@ def curated_drug_names(concepts: dict[str, Concept], unii: UniiData) -> list[Nam
         if "unii" not in concept.ids and norm in unii.unii_by_display:
             concept.ids["unii"] = unii.unii_by_display[norm]
         for surface in record["names"]:
-            names.append(Name(surface, norm, "DRUG", "curated"))
+            names.append(Name(surface, norm, "DRUG", "curated", case_sensitive=bool(record.get("case_sensitive", False))))
     return names
 
 
@@ -666,13 +680,18 @@ def compile_lexicon(report: BuildReport | None = None) -> dict[str, Any]:
             name.surface, name.norm, "GENE", name.origin, name.case_sensitive, flagged_context, common
         )
 
+    for name in receptor_hyphen_spellings(genes):
+        key = (key_of(name.surface, True), True)
+        if key not in genes and fold(name.surface).strip() not in rules.excluded.get("GENE", set()):
+            genes[key] = name
+
     # Drug names: collisions with everyday words and with gene names.
     gene_keys_ci = {key_of(n.surface, False) for n in genes.values()}
     curated_drug_keys = {key_of(n.surface, False) for n in drug_curated}
     drugs: dict[str, Name] = {}
     excluded = rules.excluded.get("DRUG", set())
     kept = rules.keep.get("DRUG", set())
-    for name in drug_curated + drug_list:
+    for name in drug_curated + drug_list + list(alpha_spellings(drug_curated + drug_list)):
         key = key_of(name.surface, False)
         curated = name.origin == "curated"
         if key in drugs:
@@ -725,6 +744,29 @@ def compile_lexicon(report: BuildReport | None = None) -> dict[str, Any]:
         "entries": entries,
         "report": report.as_json(),
     }
+
+
+def alpha_spellings(names: Iterable[Name]) -> Iterator[Name]:
+    """The "alpha" spelling of every drug name that has the INN's "alfa" ("interferon
+    alpha-2a" -> interferon alfa-2a); matched after all real names, so a name of its own wins."""
+    for name in names:
+        if _INN_ALFA.search(name.surface):
+            surface = _INN_ALFA.sub(lambda m: "Alpha" if m.group(0)[0].isupper() else "alpha", name.surface)
+            yield Name(surface, name.norm, name.label, name.origin + "+alpha", name.case_sensitive)
+
+
+def receptor_hyphen_spellings(genes: dict[tuple[str, bool], Name]) -> Iterator[Name]:
+    """ "EGF-R", "VEGF-R", "PDGF-R": a receptor symbol written with a hyphen before its
+    final R. Only where the part before the R is itself a gene name (EGF, VEGF, PDGF), so
+    the hyphenated form can only be read as that ligand's receptor."""
+    surfaces = {n.surface for n in genes.values() if n.case_sensitive}
+    for name in list(genes.values()):
+        match = _RECEPTOR_SYMBOL.match(name.surface) if name.case_sensitive else None
+        if match and match.group("ligand") in surfaces:
+            yield Name(
+                match.group("ligand") + "-R", name.norm, "GENE", name.origin + "+receptor-hyphen", True,
+                name.needs_context, name.common_word,
+            )  # fmt: skip
 
 
 def _everyday(name: str, zipf) -> bool:  # noqa: ANN001 (wordfreq.zipf_frequency)

@@ -3,7 +3,7 @@
 NCT IDs are ``NCT`` + 8 digits; real abstracts also write ``NCT 02034110``,
 ``NCT-01164176``, ``NCT\u2013 02034110`` or a lower-case ``nct`` inside a URL, which are
 normalised to the canonical form. Other registries (EudraCT,
-ChiCTR, JPRN, ISRCTN, ANZCTR) are recognised as ``TRIAL_ID`` so they are not lost, and
+ChiCTR, JPRN/UMIN/jRCT, ISRCTN, ANZCTR, CTRI, CRIS/KCT, DRKS) are recognised as ``TRIAL_ID`` so they are not lost, and
 are never confused with NCT IDs. Patterns, with examples the tests run, live in
 ``data/trial_ids.json``.
 """

@@ -48,8 +48,9 @@ VARIANT_AFTER_REACH = 60
 #: strings with one-digit positions are names, not changes.
 MIN_BARE_POSITION = 10
 
-#: What may stand between a gene and its change: nothing, a space or hyphen, "p.", "(".
-_GENE_BEFORE = re.compile(r"(?P<gene>[A-Za-z][A-Za-z0-9-]*?[A-Za-z0-9]|[A-Za-z])[\s\u00a0-]?\(?(?:p\.)?$")
+#: What may stand between a gene and its change: nothing, a space or a hyphen or dash
+#: ("EGFR‐T790M" with U+2010), "p.", "(".
+_GENE_BEFORE = re.compile(r"(?P<gene>[A-Za-z][A-Za-z0-9-]*?[A-Za-z0-9]|[A-Za-z])[\s\u00a0\u2010-\u2013-]?\(?(?:p\.)?$")
 #: After the change: "-mutant BRAF", " mutated BRAF", " BRAF mutation".
 _GENE_AFTER = re.compile(
     r"\)?[\s\u00a0\u2010-\u2014-]*(?:(?:mutant|mutated|mutation|mutations|positive|-positive)[\s\u00a0]+)?(?P<gene>[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9])(?![A-Za-z0-9])"
@@ -193,8 +194,8 @@ def find_glued(text: str, lexicon: Lexicon) -> list[tuple[str, int, int, str]]:
 def _tie_bare_changes(
     text: str, bare: list[tuple[int, int, str]], found: list[tuple[str, int, int, str]], lexicon: Lexicon
 ) -> list[tuple[str, int, int, str]]:
-    """Tie changes written alone to a gene: the same change tied elsewhere, else the
-    nearest gene of the sentence."""
+    """Tie changes written alone to a gene: the same change tied elsewhere (with its gene,
+    or alone earlier in the text), else the nearest gene of the sentence."""
     tied_elsewhere: dict[str, str] = {}
     for _, _, _, norm in found:
         gene, _, change = norm.partition(" ")
@@ -217,6 +218,9 @@ def _tie_bare_changes(
             if not near:
                 continue
             gene = min(near)[1]
+            # The text has now tied this change to a gene: its later bare mentions, even
+            # in sentences that do not repeat the gene, are the same variant.
+            tied_elsewhere[change] = gene
         result.append(("VARIANT", start, end, f"{gene} {change}"))
     return result
 

@@ -465,7 +465,10 @@ def drug_names(
 def curated_drug_names(concepts: dict[str, Concept], unii: UniiData) -> list[Name]:
     names: list[Name] = []
     records = load_records(
-        "drugs_curated.json", "drugs", required=("norm", "names"), optional=("unii", "drugbank", "mesh", "source", "case_sensitive")
+        "drugs_curated.json",
+        "drugs",
+        required=("norm", "names"),
+        optional=("unii", "drugbank", "mesh", "source", "case_sensitive"),
     )
     for record in records:
         norm = record["norm"]
@@ -473,7 +476,9 @@ def curated_drug_names(concepts: dict[str, Concept], unii: UniiData) -> list[Nam
         if "unii" not in concept.ids and norm in unii.unii_by_display:
             concept.ids["unii"] = unii.unii_by_display[norm]
         for surface in record["names"]:
-            names.append(Name(surface, norm, "DRUG", "curated", case_sensitive=bool(record.get("case_sensitive", False))))
+            names.append(
+                Name(surface, norm, "DRUG", "curated", case_sensitive=bool(record.get("case_sensitive", False)))
+            )
     return names
 
 

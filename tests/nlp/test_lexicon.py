@@ -164,3 +164,53 @@ def test_unii_reader_checks_its_header(tmp_path: Path) -> None:
     path.write_text("a\tb\n", encoding="utf-8")
     with pytest.raises(lexicon_build.InputError):
         lexicon_build.read_unii(path)
+
+
+def test_generic_norm_is_the_inn_without_usan_prefixes_and_fda_suffixes() -> None:
+    rules = lexicon_build.load_rules()
+    known: set[str] = set()
+    # USAN / FDA proper names of the two conjugates on the market (FDA labels of Kadcyla, Enhertu)
+    assert lexicon_build.generic_norm("ado-trastuzumab emtansine", rules, known) == "trastuzumab emtansine"
+    assert lexicon_build.generic_norm("fam-trastuzumab deruxtecan-nxki", rules, known) == "trastuzumab deruxtecan"
+    # the drug dictionary's "epoetin alfa," (a trailing comma in the source)
+    assert lexicon_build.generic_norm("epoetin alfa,", rules, known) == "epoetin alfa"
+    # a hyphenated INN is not a prefixed one
+    assert lexicon_build.generic_norm("ado-tablet", rules, known) == "ado-tablet"  # hand-written: no space, kept
+
+
+def test_alpha_spellings_of_inn_alfa() -> None:
+    names = [
+        lexicon_build.Name("interferon alfa-2a", "interferon alfa-2a", "DRUG", "drug-ner"),
+        lexicon_build.Name("Alfatradiol", "alfatradiol", "DRUG", "drug-ner"),
+    ]
+    assert [n.surface for n in lexicon_build.alpha_spellings(names)] == ["interferon alpha-2a"]
+
+
+def test_receptor_hyphen_spellings_need_the_ligand_symbol() -> None:
+    def gene(surface: str, norm: str) -> lexicon_build.Name:
+        return lexicon_build.Name(surface, norm, "GENE", "hgnc-symbol", case_sensitive=True)
+
+    genes = {(s, True): gene(s, n) for s, n in [("EGFR", "EGFR"), ("EGF", "EGF"), ("TSHR", "TSHR"), ("CHIR", "CHIR")]}
+    assert {(n.surface, n.norm) for n in lexicon_build.receptor_hyphen_spellings(genes)} == {("EGF-R", "EGFR")}
+
+
+@pytest.mark.parametrize(
+    ("surface", "label", "norm"),
+    [
+        ("T-DM1", "DRUG", "trastuzumab emtansine"),
+        ("Enhertu", "DRUG", "trastuzumab deruxtecan"),
+        ("epoetin alpha", "DRUG", "epoetin alfa"),
+        ("EGF-R", "GENE", "EGFR"),
+        ("VEGF-R", "GENE", "VEGFR"),
+        ("hepatocyte growth factor", "GENE", "HGF"),
+        ("Kirsten rat sarcoma viral oncogene homolog", "GENE", "KRAS"),
+    ],
+)
+def test_compiled_lexicon_has_the_generalisation_names(surface: str, label: str, norm: str) -> None:
+    entry = compiled_lexicon().lexicons[label].lookup(surface)
+    assert entry is not None and entry.norm == norm
+
+
+@pytest.mark.parametrize(("surface", "label"), [("BrdU", "DRUG"), ("DMSO", "DRUG"), ("BCR-ABL", "GENE")])
+def test_compiled_lexicon_drops_reagents_and_fusion_names(surface: str, label: str) -> None:
+    assert compiled_lexicon().lexicons[label].lookup(surface) is None

@@ -45,3 +45,31 @@ def test_other_registries_are_kept_apart() -> None:
         ("TRIAL_ID", "ISRCTN12345678"),
         ("NCT_ID", "NCT02657369"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Real registration lines (pages cited); CTRI/KCT/DRKS formats from the registries' documentation.
+        # https://www.researchsquare.com/article/rs-34822/v1
+        (
+            "Trial registration: Chinese Clinical Trial Registry, No. ChiCTR1900022991, registered 6 May 2019",
+            [("TRIAL_ID", "ChiCTR1900022991")],
+        ),
+        # https://www.researchsquare.com/article/rs-1331233/v1
+        ("(registration number: jRCTs071180046)", [("TRIAL_ID", "jRCTs071180046")]),
+        # https://isrctn.com/ISRCTNISRCTN11061442
+        (
+            "ISRCTN | ISRCTN11061442 |\nEudraCT/CTIS number | 2021-003330-36 |",
+            [("TRIAL_ID", "ISRCTN11061442"), ("TRIAL_ID", "EudraCT 2021-003330-36")],
+        ),
+        (
+            "registered with the Clinical Trials Registry-India (CTRI/2018/05/014163)",
+            [("TRIAL_ID", "CTRI/2018/05/014163")],
+        ),
+        ("Clinical Research Information Service, KCT0003040", [("TRIAL_ID", "KCT0003040")]),
+        ("German Clinical Trials Register DRKS00012345", [("TRIAL_ID", "DRKS00012345")]),
+    ],
+)
+def test_registries_beyond_clinicaltrials_gov(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(label, norm) for label, _s, _e, norm in find_trial_ids(text)] == expected

@@ -63,3 +63,26 @@ def test_gene_inside_a_variant_is_not_a_separate_gene_mention() -> None:
 
 def test_find_variants_works_without_spacy() -> None:
     assert find_variants("BRAFV600E") == [("VARIANT", 0, 9, "BRAF V600E")]
+
+
+# -- generalisation round on varied oncology text (issue 4, held-out dev3 error classes) -----
+def test_a_change_the_text_tied_once_stays_tied_in_later_sentences() -> None:
+    # https://pmc.ncbi.nlm.nih.gov/articles/PMC6549661 (osimertinib by EGFR mutation type): the later
+    # sentences name L858R without EGFR, more than a sentence away from it.
+    text = (
+        "The aim of this study was to assess the differential clinical outcomes of osimertinib therapy in NSCLC "
+        "patients with T790M according to the type of activating EGFR mutation, ie, exon 19 deletion or L858R "
+        "point mutation. A total of 51 patients were included in this study. An objective response was obtained "
+        "in 29 patients, indicating an objective response rate of 58.8%. The median PFS in the exon 19 deletion "
+        "and L858R point mutation groups was 8.0 months and 5.2 months, respectively, indicating a statistically "
+        "significant difference (P=0.045)."
+    )
+    found = [(surface, norm) for _, surface, norm in mentions(text, "VARIANT")]
+    assert found == [("T790M", "EGFR T790M"), ("L858R", "EGFR L858R"), ("L858R", "EGFR L858R")]
+
+
+@pytest.mark.parametrize("dash", ["-", "\u2010", "\u2013"])
+def test_gene_and_change_joined_by_a_dash_are_one_variant(dash: str) -> None:
+    # https://pmc.ncbi.nlm.nih.gov/articles/PMC7403827 writes "EGFR‐T790M" with U+2010.
+    text = f"The EGFR{dash}T790M mutation remained the dominant resistance mechanism."
+    assert [(s, n) for _, s, n in mentions(text)] == [(f"EGFR{dash}T790M", "EGFR T790M")]

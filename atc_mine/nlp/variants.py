@@ -113,8 +113,11 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, right_match.start() if right_match else len(text)
 
 
-def find_variants(text: str, lexicon: Lexicon | None = None) -> list[tuple[str, int, int, str]]:
-    """VARIANT mentions of ``text`` as (label, start, end, "GENE CHANGE")."""
+def find_variants(
+    text: str, lexicon: Lexicon | None = None, drugs: Lexicon | None = None
+) -> list[tuple[str, int, int, str]]:
+    """VARIANT mentions of ``text`` as (label, start, end, "GENE CHANGE"); ``drugs`` is the
+    drug lexicon (code names are not glued variants, :func:`find_glued`)."""
     lexicon = lexicon or compiled_lexicon().lexicons["GENE"]
     found: list[tuple[str, int, int, str]] = []
     bare: list[tuple[int, int, str]] = []
@@ -122,7 +125,7 @@ def find_variants(text: str, lexicon: Lexicon | None = None) -> list[tuple[str, 
     def overlaps(start: int, end: int) -> bool:
         return any(start < e and s < end for _, s, e, _ in found)
 
-    found.extend(find_glued(text, lexicon))
+    found.extend(find_glued(text, lexicon, drugs))
 
     screen = _variant_screen()
     for pattern, possible in zip(variant_patterns(), screen.possible(screen.present(text)), strict=True):
@@ -172,19 +175,28 @@ _GLUED_WORD = re.compile(
 _GLUED_CHANGE = re.compile(r"(?P<ref>[ACDEFGHIKLMNPQRSTVWY])(?P<pos>[1-9]\d{0,3})(?P<alt>[ACDEFGHIKLMNPQRSTVWY*]?)")
 
 
-def find_glued(text: str, lexicon: Lexicon) -> list[tuple[str, int, int, str]]:
+def find_glued(text: str, lexicon: Lexicon, drugs: Lexicon | None = None) -> list[tuple[str, int, int, str]]:
     """Genes written together with their change ("BRAFV600E"): every split of the word
-    whose left part is a gene name and right part a change."""
+    whose left part is a gene name and right part a change.
+
+    A word that is a drug's code name ("MPDL3280A", atezolizumab: not "MPD" + "L3280A")
+    is not split, and the left part must be a gene name that stands without context (an
+    acronym-like alias flagged ``needs_context`` does not make a variant of a code).
+    """
+    drugs = drugs if drugs is not None else compiled_lexicon().lexicons["DRUG"]
     found = []
     for match in _GLUED_WORD.finditer(text):
         word = match.group(0)
         if _gene_at(lexicon, word):
             continue  # a gene name itself ("VEGFR1", "FGFR4")
+        if drugs.lookup(word) is not None:
+            continue  # a drug's code name
         for split in range(1, len(word) - 1):
             change = _GLUED_CHANGE.fullmatch(word, split)
             if change is None or (not change.group("alt") and int(change.group("pos")) < MIN_BARE_POSITION):
                 continue
-            gene = _gene_at(lexicon, word[:split])
+            entry = lexicon.lookup(word[:split])
+            gene = entry.norm if entry is not None and not entry.needs_context else None
             if gene:
                 found.append(("VARIANT", match.start(), match.end(), f"{gene} {change.group(0)}"))
                 break
@@ -230,9 +242,10 @@ class VariantRecognizer:
 
     def __init__(self, lexicon_file: str) -> None:
         self.lexicon = compiled_lexicon(lexicon_file).lexicons["GENE"]
+        self.drugs = compiled_lexicon(lexicon_file).lexicons["DRUG"]
 
     def __call__(self, doc: Doc) -> Doc:
-        add_entities(doc, find_variants(doc.text, self.lexicon))
+        add_entities(doc, find_variants(doc.text, self.lexicon, self.drugs))
         return doc
 
 

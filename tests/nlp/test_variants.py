@@ -86,3 +86,18 @@ def test_gene_and_change_joined_by_a_dash_are_one_variant(dash: str) -> None:
     # https://pmc.ncbi.nlm.nih.gov/articles/PMC7403827 writes "EGFR‐T790M" with U+2010.
     text = f"The EGFR{dash}T790M mutation remained the dominant resistance mechanism."
     assert [(s, n) for _, s, n in mentions(text)] == [(f"EGFR{dash}T790M", "EGFR T790M")]
+
+
+@pytest.mark.parametrize(
+    ("text", "drug"),
+    [
+        # Drug code names shaped like a gene glued to a change ("MPD" + "L3280A"): hand-written
+        # phrases around real code names (atezolizumab = MPDL3280A, osimertinib = AZD9291).
+        ("atezolizumab (MPDL3280A) blocks PD-L1", "atezolizumab"),
+        ("AZD9291 was given at 80 mg", "osimertinib"),
+    ],
+)
+def test_a_drug_code_name_is_not_a_glued_variant(text: str, drug: str) -> None:
+    found = mentions(text)
+    assert not [m for m in found if m[0] == "VARIANT"]
+    assert drug in {norm for label, _, norm in found if label == "DRUG"}

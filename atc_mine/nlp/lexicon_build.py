@@ -567,6 +567,9 @@ def curated_gene_names() -> tuple[list[Name], dict[str, Concept]]:
             long_name = " " in surface.strip() or (surface.islower() and len(surface) >= MIN_CASE_INSENSITIVE_GENE_NAME)
             case_sensitive = bool(record.get("case_sensitive", True)) and not long_name
             names.append(Name(surface, record["norm"], "GENE", "curated", case_sensitive))
+            if long_name and " " in surface and surface[-1].isalpha() and not surface.endswith("s"):
+                # The plural of a protein name ("Sodium Iodide Symporters (NIS)", "... receptors").
+                names.append(Name(surface + "s", record["norm"], "GENE", "curated+plural", case_sensitive))
     return names, concepts
 
 

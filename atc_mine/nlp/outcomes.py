@@ -833,14 +833,30 @@ def _screened(screen: LiteralScreen | None, text: str, count: int) -> list[bool]
 
 
 def _clause(norm: str, position: int) -> tuple[int, int]:
+    """The clause around ``position``: between the breaks (";", ", but" ...) outside brackets.
+    A break inside a bracket ("23 patients analysed (14 males; mean age 64 years)") parts the
+    aside, not the clause."""
     start, end = 0, len(norm)
     for m in _CLAUSE_BREAK.finditer(norm):
+        if _bracket_depth(norm, m.start()) > 0:
+            continue
         if m.end() <= position:
             start = m.end()
         elif m.start() >= position:
             end = m.start()
             break
     return start, end
+
+
+def _bracket_depth(text: str, position: int) -> int:
+    """How many round or square brackets are open at ``position``."""
+    depth = 0
+    for char in text[:position]:
+        if char in "([":
+            depth += 1
+        elif char in ")]" and depth:
+            depth -= 1
+    return depth
 
 
 def template_matches(

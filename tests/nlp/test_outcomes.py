@@ -1039,3 +1039,34 @@ def test_known_hard_shared_qualifier(nlp):
     text = "One patient demonstrated complete response (CR) and two demonstrated partial response (PR) in the stage IVB group (response rate: 33%)."
     got = {f["measure"]: f["subgroup"] for f in figures(nlp, text)}
     assert got["CR"] == "stage IVB"
+
+
+def test_a_semicolon_inside_an_aside_does_not_cut_the_clause(nlp):
+    """Sparano 2021 (lenvatinib in ATC, PMID 33112817): the demographic aside after the group
+    holds a ";", which is not a clause break, so the aside does not veto the group's size."""
+    text = (
+        "Of the 23 patients analysed (14 males; mean age 64 years), 15 were pure ATC and 8 were mixed tumors "
+        "(i.e. with a differentiated or poorly differentiated component)."
+    )
+    assert F("N_ENROLLED", count=23) in found(nlp, text)
+
+
+def test_a_size_with_its_demographic_aside(nlp):
+    """Robinson 2010 (vandetanib in hereditary MTC, PMID 20371662): 'comprised N patients (...)'."""
+    text = "The study comprised 19 patients (13 males, six females; mean age 45 yr)."
+    assert found(nlp, text) == [F("N_ENROLLED", count=19)]
+    # hand-written negative: a bracketed percent makes the count a figure of its own, not a size
+    assert F("N_ENROLLED", count=12) not in found(
+        nlp, "The trial enrolled 12 patients (40%) with an objective response."
+    )
+
+
+def test_a_response_rate_written_as_the_share_of_patients_with_a_response(nlp):
+    """Wirth 2020 (selpercatinib, NEJM; PMID 32846061) writes ORR as 'the percentage who had a response'."""
+    text = (
+        "In 88 patients with RET-mutant medullary thyroid cancer who had not previously received vandetanib or "
+        "cabozantinib, the percentage who had a response was 73% (95% CI, 62 to 82)."
+    )
+    assert F("ORR", percent=73.0) in found(nlp, text)
+    assert [f for f in figures(nlp, text) if f["measure"] == "ORR"][0]["ci"] == [62.0, 82.0]
+    assert found(nlp, "The proportion of patients with grade 3 adverse events was 40%.") == []

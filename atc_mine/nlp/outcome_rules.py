@@ -53,6 +53,7 @@ KINDS = frozenset(
         "enrolled_treated",
         "enrolled_with_outcome",
         "breakdown",
+        "breakdown_counts",
         "evaluable",
     }
 )
@@ -75,6 +76,7 @@ KIND_ROLES: dict[str, str] = {
     "enrolled_treated": "enrol",
     "enrolled_with_outcome": "enrol",
     "breakdown": "enrol",
+    "breakdown_counts": "enrol",
     "evaluable": "enrol",
 }
 #: Word stems that announce a counted group (the "enrol" role of the gate), and words that

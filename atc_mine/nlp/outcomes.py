@@ -779,6 +779,35 @@ def _breakdown(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Can
     return out
 
 
+#: One "<count> <histology>" item of a bracketed breakdown ("7 MTC", "28 WDTC patients").
+_COUNT_ITEM = re.compile(
+    r"(?<![\w-])(?P<n>\d{1,5}|(?!(?:and|or)\b)[A-Za-z]+(?:-[A-Za-z]+)?)\s+(?P<name>[^,;()]+?)(?=\s*(?:[,;)]|$|\s(?:and|or)\s))"
+)
+
+
+def _breakdown_counts(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    """A population's histologies as counts in a bracket after its size: "Thirty-five patients
+    were enrolled (7 MTC, 28 WDTC)". Each count is the size of its histology's group."""
+    region = h.span("region")
+    out = []
+    for m in _COUNT_ITEM.finditer(h.masked, *region):
+        count = parse_quantity(h.norm[m.start("n") : m.end("n")]).count
+        name = _clean_qualifier(h.norm[m.start("name") : m.end("name")])
+        if count is None or name is None:
+            continue
+        out.append(
+            h.candidate(
+                "N_ENROLLED",
+                Quantity(count=count),
+                m.start("n"),
+                m.end("n"),
+                group=name,
+                group_start=h.offset + m.start("name"),
+            )
+        )
+    return out
+
+
 HANDLERS: dict[str, Handler] = {
     "rate": _rate,
     "rate_subgroups": _rate_subgroups,
@@ -797,6 +826,7 @@ HANDLERS: dict[str, Handler] = {
     "enrolled_treated": _enrolled_treated,
     "enrolled_with_outcome": _enrolled_with_outcome,
     "breakdown": _breakdown,
+    "breakdown_counts": _breakdown_counts,
     "evaluable": _enrolled,
 }
 

@@ -1070,3 +1070,15 @@ def test_a_response_rate_written_as_the_share_of_patients_with_a_response(nlp):
     assert F("ORR", percent=73.0) in found(nlp, text)
     assert [f for f in figures(nlp, text) if f["measure"] == "ORR"][0]["ci"] == [62.0, 82.0]
     assert found(nlp, "The proportion of patients with grade 3 adverse events was 40%.") == []
+
+
+def test_histology_counts_in_a_bracket_after_the_enrolment_verb(nlp):
+    """Carr 2010 (sunitinib in thyroid cancer, PMID 20847059): the population's histologies as
+    '<count> <histology>' items in the bracket after 'were enrolled'; a count of responders with
+    the same bracket is not a population (hand-written negative)."""
+    text = "Thirty-five patients were enrolled (7 MTC, 28 WDTC), and 33 patients were evaluable for disease response."
+    result = found(nlp, text)
+    assert F("N_ENROLLED", count=35) in result
+    assert F("N_ENROLLED", count=7) in result and F("N_ENROLLED", count=28) in result
+    responders = found(nlp, "Partial responses occurred in 5 patients (3 ATC, 2 PDTC).")
+    assert F("N_ENROLLED", count=3) not in responders and F("N_ENROLLED", count=2) not in responders

@@ -8,8 +8,8 @@ spartalizumab, "Keytruda" -> pembrolizumab, "sorafenib tosylate" -> sorafenib
 (gold/GUIDELINES.md 3.1). Identifiers (DrugBank, UNII, MeSH) are in
 :func:`drug_identifiers`.
 
-A short form the text defines in brackets right after one drug's name ("trastuzumab
-deruxtecan (T-DXd)", "lenvatinib (LEN)") is that drug wherever the text uses it
+A short form with a hyphen that the text defines in brackets right after one drug's name
+("trastuzumab deruxtecan (T-DXd)") is that drug wherever the text uses it
 (:func:`defined_short_forms`; the bracketed-definition idea of Schwartz & Hearst 2003,
 without their letter rule, which drug abbreviations such as T-DXd do not follow).
 
@@ -34,13 +34,19 @@ from atc_mine.nlp.lexicon import COMPILED_NAME, Lexicon, compiled_lexicon
 _PROSE_NUMBER = re.compile(r"[a-z]+\s+[\d.,-]+")
 
 
-#: "<drug> (<short form>)": a bracketed token of letters, digits and hyphens with a capital in it.
-_DEFINED_SHORT = re.compile(r"\s?\((?P<short>(?=[^)]*[A-Z])[A-Za-z0-9][A-Za-z0-9-]{1,9})\)")
+#: "<drug> (<short form>)": a bracketed token with a capital and a hyphen inside it ("T-DXd",
+#: "T-DM1", "5-FU"). Letters-only acronyms are left out: in general biomedical text they are
+#: mostly chemicals and metabolites the lexicon also knows ("malondialdehyde (MDA)",
+#: "carbon monoxide (CO)", "bisphenol A (BPA)": 60 such short-form mentions, most not
+#: medicines, on the 629 MEDLINE citations of corpora/pubmed, against none with a hyphen).
+_DEFINED_SHORT = re.compile(r"\s?\((?P<short>(?=[^)]*[A-Z])[A-Za-z0-9]+(?:[\u2010-\u2013-][A-Za-z0-9]+)+)\)")
+#: The longest short form read ("T-DXd" is 5): longer bracketed words are names, not abbreviations.
+MAX_SHORT_FORM_CHARS = 10
 #: Before a drug name: another drug joined to it ("carboplatin/paclitaxel (CP)",
 #: "dabrafenib plus trametinib (D+T)"): the bracket then names the regimen, not the drug.
 _REGIMEN_JOIN = re.compile(r"(?:[/+\u2010-\u2014-]|\s(?:and|plus|with|or)|,)\s*$")
-#: A defined short form has at least this many letters or digits ("T-DXd", "LEN"; never "S").
-MIN_SHORT_FORM_CHARS = 2
+#: A defined short form has at least this many letters or digits ("5-FU", "T-DXd"): two ("D-1") are too ambiguous to spread over a text.
+MIN_SHORT_FORM_CHARS = 3
 #: How far before a drug name another drug may end to join it into a regimen (" plus ").
 REGIMEN_JOIN_REACH = 8
 
@@ -62,8 +68,8 @@ def defined_short_forms(
     """Every occurrence of a short form the text defines for one drug, as that drug.
 
     A definition is "<drug> (<short>)" where the bracket follows the drug's name, the
-    short form starts with the name's first letter ("T-DXd" for trastuzumab deruxtecan,
-    "LEN" for lenvatinib) and is no name of the lexicon itself, and the drug is not the
+    short form holds a hyphen and starts with the name's first letter ("T-DXd" for
+    trastuzumab deruxtecan) and is no name of the lexicon itself, and the drug is not the
     last of a regimen ("carboplatin/paclitaxel (CP)" defines a regimen, gold/GUIDELINES.md
     3.1). Occurrences are whole words not inside a found mention.
     """
@@ -74,7 +80,8 @@ def defined_short_forms(
             continue
         short = match.group("short")
         if (
-            sum(c.isalnum() for c in short) < MIN_SHORT_FORM_CHARS
+            len(short) > MAX_SHORT_FORM_CHARS
+            or sum(c.isalnum() for c in short) < MIN_SHORT_FORM_CHARS
             or short[0].lower() != text[start].lower()
             or lexicon.lookup(short) is not None
             or short in defined

@@ -206,3 +206,20 @@ def test_s1_the_oral_fluoropyrimidine() -> None:
         "gastric cancer"
     )
     assert drugs(sentence) == [("docetaxel", "docetaxel"), ("S-1", "s-1")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "short"),
+    [
+        # corpora/pubmed medline16n0902, MEDLINE 25384983, 26702426 and 26702343: letters-only
+        # acronyms defined after a chemical the drug lexicon knows are not spread as drugs.
+        ("Carbon monoxide (CO) is a novel inhibitor of connexin hemichannels. CO modulates ion channels.", "CO"),
+        ("Bisphenol A (BPA) is an endocrine disrupting chemical (EDC) with known estrogenic activity.", "BPA"),
+        (
+            "superoxide dismutase (SOD), malondialdehyde (MDA) and biochemical estimation. MDA levels rose.",
+            "MDA",
+        ),
+    ],
+)
+def test_letters_only_acronyms_after_a_chemical_are_not_drug_short_forms(sentence: str, short: str) -> None:
+    assert short not in {surface for surface, _ in drugs(sentence)}

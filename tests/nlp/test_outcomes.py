@@ -1082,3 +1082,11 @@ def test_histology_counts_in_a_bracket_after_the_enrolment_verb(nlp):
     assert F("N_ENROLLED", count=7) in result and F("N_ENROLLED", count=28) in result
     responders = found(nlp, "Partial responses occurred in 5 patients (3 ATC, 2 PDTC).")
     assert F("N_ENROLLED", count=3) not in responders and F("N_ENROLLED", count=2) not in responders
+
+
+def test_groups_sharing_one_patient_noun_after_the_enrolment_verb(nlp):
+    """Garon 2019 (pembrolizumab in NSCLC, KEYNOTE-001; PMID 31154919): two groups share the noun;
+    a split by sex in the same shape (Kyushu 2025 lenvatinib series) is demographics."""
+    text = "We enrolled 101 treatment-naive and 449 previously treated patients."
+    assert found(nlp, text) == [F("N_ENROLLED", count=101), F("N_ENROLLED", count=449)]
+    assert found(nlp, "Results: The analysis included 29 female and 19 male cases.") == []

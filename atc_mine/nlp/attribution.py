@@ -489,8 +489,18 @@ class DocumentModel:
                     self.multi_cohort = cohort == POOLED
                     return molecular, cohort
         cohort = resolve(terms, pooled_label=self.pooled_label)
-        self.multi_cohort = cohort == POOLED or cohort not in terms
         basket = any(f.kind == "multi" for f in title_cues)
+        if (
+            cohort == POOLED
+            and not basket
+            and all(THYROID in vocab.lineage(t) for t in terms)
+            and len(self._histologies_with_figures() & set(terms)) < MULTI_COHORT_MIN
+        ):
+            # GUIDELINES 5.3: thyroid histologies whose figures are only stated pooled ("Thirty-five
+            # patients were enrolled (7 MTC, 28 WDTC)"; one response rate for all) are one mixed
+            # cohort, "thyroid cancer"; "all" is for studies whose cohorts each have figures
+            cohort = THYROID
+        self.multi_cohort = cohort == POOLED or cohort not in terms
         if cohort in (THYROID, DTC) and not basket:
             # "... in Patients with Advanced Thyroid Cancer" whose text names only papillary or
             # follicular carcinoma ("Eligible patients had ... papillary or follicular thyroid

@@ -468,3 +468,20 @@ def test_a_group_without_a_procedure_is_not_a_comparator_without_the_drug(nlp):
         "for patients without lenvatinib treatment.\n"
     )
     assert pick(run(nlp, text), "OS_MEDIAN", value=3.3)["drugs"] == []
+
+
+def test_histologies_with_only_pooled_figures_are_one_thyroid_cancer_cohort(nlp):
+    """Carr 2010 (sunitinib, PMID 20847059; title and two sentences): WDTC and MTC patients with
+    one pooled response count are a mixed cohort, "thyroid cancer" (GUIDELINES 5.3), not "all";
+    each histology's group size keeps its own cohort."""
+    text = (
+        "Phase II study of daily sunitinib in FDG-PET-positive, iodine-refractory differentiated thyroid cancer "
+        "and metastatic medullary carcinoma of the thyroid with functional imaging correlation\n\n"
+        "Results: Thirty-five patients were enrolled (7 MTC, 28 WDTC), and 33 patients were evaluable for "
+        "disease response. There were 1 complete response (3%), 10 partial responses (28%), and 16 patients "
+        "(46%) with stable disease."
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "N_ENROLLED", count=35)["cohort"] == "thyroid cancer"
+    assert pick(figures, "PR", count=10)["cohort"] == "thyroid cancer"
+    assert pick(figures, "N_ENROLLED", count=7)["cohort"] == "MTC"

@@ -758,9 +758,25 @@ def _enrolled_arms(h: _Match, rules: OutcomeRules, state: SentenceState) -> list
 def _breakdown(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
     """A population's histologies, each with its count: "Tumour histology was papillary (PTC)
     in 20 (69%) patients, follicular (FTC) in 2 (7%), and anaplastic (ATC) in 7 (24%) patients"."""
-    region = h.span("region")
+    return _group_sizes(h, _BREAKDOWN_ITEM)
+
+
+#: One "<count> <histology>" item of a bracketed breakdown ("7 MTC", "28 WDTC patients").
+_COUNT_ITEM = re.compile(
+    r"(?<![\w-])(?P<n>\d{1,5}|(?!(?:and|or)\b)[A-Za-z]+(?:-[A-Za-z]+)?)\s+(?P<name>[^,;()]+?)(?=\s*(?:[,;)]|$|\s(?:and|or)\s))"
+)
+
+
+def _breakdown_counts(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    """A population's histologies as counts in a bracket after its size: "Thirty-five patients
+    were enrolled (7 MTC, 28 WDTC)". Each count is the size of its histology's group."""
+    return _group_sizes(h, _COUNT_ITEM)
+
+
+def _group_sizes(h: _Match, item: re.Pattern[str]) -> list[Candidate]:
+    """Each item of the region (its ``n`` and ``name`` groups) as the size of the group it names."""
     out = []
-    for m in _BREAKDOWN_ITEM.finditer(h.masked, *region):
+    for m in item.finditer(h.masked, *h.span("region")):
         count = parse_quantity(h.norm[m.start("n") : m.end("n")]).count
         name = _clean_qualifier(h.norm[m.start("name") : m.end("name")])
         if count is None or name is None:
@@ -774,35 +790,6 @@ def _breakdown(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Can
                 m.end("n"),
                 group=name,
                 group_start=h.offset + start,
-            )
-        )
-    return out
-
-
-#: One "<count> <histology>" item of a bracketed breakdown ("7 MTC", "28 WDTC patients").
-_COUNT_ITEM = re.compile(
-    r"(?<![\w-])(?P<n>\d{1,5}|(?!(?:and|or)\b)[A-Za-z]+(?:-[A-Za-z]+)?)\s+(?P<name>[^,;()]+?)(?=\s*(?:[,;)]|$|\s(?:and|or)\s))"
-)
-
-
-def _breakdown_counts(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
-    """A population's histologies as counts in a bracket after its size: "Thirty-five patients
-    were enrolled (7 MTC, 28 WDTC)". Each count is the size of its histology's group."""
-    region = h.span("region")
-    out = []
-    for m in _COUNT_ITEM.finditer(h.masked, *region):
-        count = parse_quantity(h.norm[m.start("n") : m.end("n")]).count
-        name = _clean_qualifier(h.norm[m.start("name") : m.end("name")])
-        if count is None or name is None:
-            continue
-        out.append(
-            h.candidate(
-                "N_ENROLLED",
-                Quantity(count=count),
-                m.start("n"),
-                m.end("n"),
-                group=name,
-                group_start=h.offset + m.start("name"),
             )
         )
     return out

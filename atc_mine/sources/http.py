@@ -2,7 +2,7 @@
 
 Every request to E-utilities or ClinicalTrials.gov goes through :class:`HttpClient`, a thin
 layer over an injectable :class:`requests.Session` (the shape of requests' own ``Session``
-and of the habits in ``/work/shared/STYLE.md``: keyword-only settings, a context manager,
+and of the habits in the project style notes (requests, sqlite-utils): keyword-only settings, a context manager,
 an explicit timeout on every call). It adds, and nothing more:
 
 - **Pacing.** A :class:`RateLimiter` shared by every client of the same service in the

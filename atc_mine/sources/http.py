@@ -1,9 +1,9 @@
 """Shared HTTP for the remote sources: one client shape, pacing, retries, error bodies.
 
 Every request to E-utilities or ClinicalTrials.gov goes through :class:`HttpClient`, a thin
-layer over an injectable :class:`requests.Session` (the shape of requests' own ``Session``
-and of the habits in the project style notes (requests, sqlite-utils): keyword-only settings, a context manager,
-an explicit timeout on every call). It adds, and nothing more:
+layer over an injectable :class:`requests.Session` (the shape of requests' own ``Session``:
+keyword-only settings, a context manager, an explicit timeout on every call). It adds, and
+nothing more:
 
 - **Pacing.** A :class:`RateLimiter` shared by every client of the same service in the
   process (:func:`shared_limiter`), so two clients cannot together exceed what NCBI allows

@@ -53,7 +53,26 @@ def normalise(text: str) -> str:
         text = _PDF_GEQ.sub("≥ ", text)
     if " . " in text:
         text = _PDF_GT.sub(">", text)
+    if "cent" in text or "CENT" in text:
+        text = _spelled_percent().sub(_percent_digits, text)
     return text
+
+
+@cache
+def _spelled_percent() -> re.Pattern[str]:
+    """A number word before "percent" ("Forty percent of patients ...": house styles spell out a
+    number that starts a sentence)."""
+    return re.compile(rf"{number_tables().word_pattern}(?=\s?(?i:per\s?cent)\b)")
+
+
+def _percent_digits(match: re.Match[str]) -> str:
+    """The number word as digits, right-aligned in its own width ("Forty" -> "   40"), so that the
+    length never changes and the percent templates read it as they read "40 percent"."""
+    value = word_to_int(match.group())
+    digits = str(value) if value is not None else ""
+    if not digits or len(digits) > len(match.group()):
+        return match.group()
+    return digits.rjust(len(match.group()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,3 +153,24 @@ def test_a_count_its_percent_then_its_group(text, count, percent, denominator):
 def test_spelled_times(text, value, unit):
     q = parse_quantity(text, time=True)
     assert (q.value, q.unit) == (value, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Forty percent of patients achieved disease control.", "   40 percent of patients achieved disease control."),
+        ("Twenty-five percent of patients responded.", "         25 percent of patients responded."),
+        ("one per cent had grade 4 events", "  1 per cent had grade 4 events"),
+        ("forty patients were enrolled", "forty patients were enrolled"),  # no percent: unchanged
+    ],
+)
+def test_a_spelled_number_before_percent_becomes_digits_in_its_own_width(text, expected):
+    """House styles spell out a number that starts a sentence ("Forty percent of patients ...",
+    hand-written examples of that style); the length never changes, so offsets stay valid."""
+    assert normalise(text) == expected
+
+
+def test_a_spelled_percent_is_read_as_a_figure(nlp):
+    figures = nlp("Forty percent of patients achieved disease control.")._.atc_outcomes
+    assert [(f["measure"], f["percent"]) for f in figures] == [("DCR", 40.0)]
+    assert figures[0]["sentence"].startswith("Forty percent")

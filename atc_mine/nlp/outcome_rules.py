@@ -199,7 +199,7 @@ GROUPS = frozenset(
 MEASURE_ROLES = ("category", "rate", "time")
 #: Category names too general to stand alone after a bare count ("146 responses" to a survey).
 BARE_CATEGORY_NAMES = frozenset({"response", "responses"})
-EXCLUSION_SCOPES = frozenset({"mask", "clause", "sentence", "trigger"})
+EXCLUSION_SCOPES = frozenset({"mask", "clause", "after", "sentence", "trigger"})
 #: Macro expansion depth: macros use macros (PVLIST -> PV -> PCT); deeper means a cycle.
 MAX_MACRO_DEPTH = 8
 _MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")

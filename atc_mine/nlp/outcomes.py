@@ -932,6 +932,8 @@ def vetoed(rules: OutcomeRules, kind: str, norm: str, value_start: int, value_en
             text = norm
         elif exclusion.scope == "clause":
             text = clause
+        elif exclusion.scope == "after":
+            text = norm[value_end:clause_end]  # what the clause says of the figure's own count
         else:
             text = norm[max(clause_start, trig_start - TRIGGER_WINDOW) : trig_start]
             cut = max(text.rfind(","), text.rfind(" and "), text.rfind(")"), text.rfind("("))

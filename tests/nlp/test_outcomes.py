@@ -1090,3 +1090,18 @@ def test_groups_sharing_one_patient_noun_after_the_enrolment_verb(nlp):
     text = "We enrolled 101 treatment-naive and 449 previously treated patients."
     assert found(nlp, text) == [F("N_ENROLLED", count=101), F("N_ENROLLED", count=449)]
     assert found(nlp, "Results: The analysis included 29 female and 19 male cases.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # hand-written probes of common enrolment phrasings (not from one abstract)
+        ("A total of 41 patients were screened and 30 were enrolled.", [F("N_ENROLLED", count=30)]),
+        ("Of 41 patients screened, 30 were enrolled.", [F("N_ENROLLED", count=30)]),
+        ("A total of 20 patients were screened.", []),
+        ("Two patients withdrew consent.", []),
+    ],
+)
+def test_a_screening_count_is_vetoed_but_not_the_enrolment_after_it(nlp, text, expected):
+    """The screening veto reads what the figure's clause says after its own number."""
+    assert found(nlp, text) == expected

@@ -28,13 +28,23 @@ _EXPORTS: dict[str, str] = {
             "load",
             "refresh",
             "score",
-        )
-        + ("write_jsonl",),
+            "write_jsonl",
+        ),
         "atc_mine.api",
     ),
     **dict.fromkeys(
-        ("AtcMineError", "DecisionFileError", "GoldSetError", "InputError", "PatternFileError", "RateLimited")
-        + ("RecordParseError", "SourceError", "StoreError", "UpstreamError"),
+        (
+            "AtcMineError",
+            "DecisionFileError",
+            "GoldSetError",
+            "InputError",
+            "PatternFileError",
+            "RateLimited",
+            "RecordParseError",
+            "SourceError",
+            "StoreError",
+            "UpstreamError",
+        ),
         "atc_mine.errors",
     ),
     "evidence_table": "atc_mine.evidence",

@@ -8,6 +8,7 @@ evidence base), never as a traceback.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import sys
@@ -536,5 +537,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run() -> None:
+    """The console script: :func:`main`, then exit without the interpreter's last collections.
+
+    At exit CPython's cyclic collector walks every object still alive (the lexicon's concept
+    tables, spaCy's vocabulary, the compiled rules), which added ~0.4 s to a one-abstract
+    ``atc-mine extract`` (1.8-1.9 s -> 2.3 s). Nothing alive then needs collecting: output files
+    are closed and atexit handlers still run, so the objects are frozen (``gc.freeze``) and left
+    to the interpreter's ordinary teardown.
+    """
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

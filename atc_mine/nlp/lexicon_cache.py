@@ -70,11 +70,11 @@ def load_or_build(source: Path, build: Callable[[], T], expected: type) -> T:
     except Exception:  # noqa: BLE001 - any broken cache entry is rebuilt, never fatal
         pass
     built = build()
-    _write(path, built)
+    write_atomically(path, built)
     return built
 
 
-def _write(path: Path, value: object) -> None:
+def write_atomically(path: Path, value: object) -> None:
     """Write atomically (a temporary file renamed into place): a killed process leaves no half file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -26,8 +26,9 @@ from functools import cache
 import ahocorasick
 
 from atc_mine.errors import PatternFileError
+from atc_mine.nlp import regex_cache
 from atc_mine.nlp.numbers import LEXICON_FILE, LEXICON_KEYS, number_tables
-from atc_mine.nlp.prefilter import LiteralScreen, requirement
+from atc_mine.nlp.prefilter import LiteralScreen
 from atc_mine.nlp.rules import load_data_file, load_records
 
 PATTERNS_FILE = "outcome_patterns.json"
@@ -131,6 +132,12 @@ GATE_WORDS: dict[str, tuple[str, ...]] = {
         "those in",
     ),
 }
+#: What masking writes over a sentence before the templates run (``outcomes.mask``): doses,
+#: ages, dates ... become MASK_CHAR, drug names DRUG_CHAR.
+MASK_CHAR = "#"
+DRUG_CHAR = "§"
+MASKING_CHARS = MASK_CHAR + DRUG_CHAR
+
 #: Gate keys this short must stand as whole words ("os" is in "dose" and "most").
 SHORT_KEY = 4
 
@@ -227,6 +234,8 @@ class OutcomePattern:
     role: str
     #: the anchor's index in ``OutcomeRules.anchors`` (patterns share anchors)
     anchor_index: int = 0
+    #: the template's own index among the templates of ``OutcomeRules.sentence_screen``
+    screen_index: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +270,18 @@ class OutcomeRules:
     anchor_screen: LiteralScreen | None = None
     #: the same screen over ``masks``, in their order
     mask_screen: LiteralScreen | None = None
+    #: one screen over the anchors, the masks and the templates, in that order (see
+    #: :meth:`screened`); a template's literals are read as masking leaves them (:data:`MASKING_CHARS`)
+    sentence_screen: LiteralScreen | None = None
+
+    def screened(self, sentence: str) -> tuple[list[bool], list[bool], list[bool]]:
+        """Which anchors, masks and templates can match ``sentence``, from one pass over it
+        (the templates by ``OutcomePattern.screen_index``)."""
+        a, m = len(self.anchors), len(self.masks)
+        if self.sentence_screen is None:
+            return [True] * a, [True] * m, [True] * (1 + max((p.screen_index for p in self.patterns), default=0))
+        possible = self.sentence_screen.possible(self.sentence_screen.present(sentence))
+        return possible[:a], possible[a : a + m], possible[a + m :]
 
 
 def _key(surface: str) -> str:
@@ -273,16 +294,19 @@ def _initials(words: list[str]) -> str:
     return "(?=[" + re.escape("".join(sorted(chars))) + "])"
 
 
+def _longest_first(names: list[str]) -> list[str]:
+    """Distinct names, longest first (the alternation tries them in this order), ties in
+    alphabetical order: the same regex source in every process, whatever the hash seed."""
+    return sorted(set(names), key=lambda name: (-len(name), name))
+
+
 def _alternation(surfaces: list[str], abbreviations: list[str]) -> str:
     parts = []
     if surfaces:
-        escaped = [
-            re.escape(s).replace(r"\ ", r"\s+").replace(r"\-", r"[-\s]?")
-            for s in sorted(set(surfaces), key=len, reverse=True)
-        ]
+        escaped = [re.escape(s).replace(r"\ ", r"\s+").replace(r"\-", r"[-\s]?") for s in _longest_first(surfaces)]
         parts.append(rf"\b{_initials(surfaces)}(?i:(?:{'|'.join(escaped)})\b)")
     if abbreviations:
-        escaped = [re.escape(a).replace(r"\ ", r"\s+") for a in sorted(set(abbreviations), key=len, reverse=True)]
+        escaped = [re.escape(a).replace(r"\ ", r"\s+") for a in _longest_first(abbreviations)]
         parts.append(rf"(?<![\w-]){_initials(abbreviations)}(?:{'|'.join(escaped)})(?![\w]|-\w)")
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
@@ -355,7 +379,7 @@ def outcome_rules(
         "HISTOLOGY": "(?:" + "|".join(f"(?:{h})" for h in histology) + ")",
         "NUMWORD": tables.word_pattern,
         "UNIT": tables.unit_pattern,
-        "PTS": rf"\b{_initials(patients)}(?i:(?:{'|'.join(re.escape(p) for p in sorted(set(patients), key=len, reverse=True))})\b(?!\s+(?:reports?|series|stud(?:y|ies)|control)\b))",
+        "PTS": rf"\b{_initials(patients)}(?i:(?:{'|'.join(re.escape(p) for p in _longest_first(patients))})\b(?!\s+(?:reports?|series|stud(?:y|ies)|control)\b))",
         "RESP": _alternation(*by_role["category"]),
         "RESP4": _alternation(*resp4),
         "RESPX": _alternation(*named),
@@ -379,9 +403,9 @@ def outcome_rules(
         if record["kind"] not in KINDS:
             raise PatternFileError(f"{where}: unknown kind {record['kind']!r}")
         try:
-            regex = re.compile(expand(record["regex"], expanded, where))
+            regex = regex_cache.compile(expand(record["regex"], expanded, where))
             anchor_source = expand(record["anchor"], expanded, where)
-            anchor = anchors.setdefault(anchor_source, re.compile(anchor_source))
+            anchor = anchors.setdefault(anchor_source, regex_cache.compile(anchor_source))
         except re.error as exc:
             raise PatternFileError(f"{where}: {exc}") from None
         unknown = set(regex.groupindex) - GROUPS
@@ -396,6 +420,7 @@ def outcome_rules(
                 anchor,
                 KIND_ROLES[record["kind"]],
                 list(anchors).index(anchor_source),
+                len(patterns),
             )
         )
     masks, vetoes = [], []
@@ -406,7 +431,7 @@ def outcome_rules(
         if record["scope"] not in EXCLUSION_SCOPES:
             raise PatternFileError(f"{where}: scope must be one of {sorted(EXCLUSION_SCOPES)}")
         try:
-            regex = re.compile(record["regex"])
+            regex = regex_cache.compile(record["regex"])
         except re.error as exc:
             raise PatternFileError(f"{where}: {exc}") from None
         applies = frozenset(record["applies_to"]) if record.get("applies_to") else None
@@ -415,30 +440,36 @@ def outcome_rules(
         exclusion = Exclusion(record["id"], record["scope"], regex, applies)
         (masks if record["scope"] == "mask" else vetoes).append(exclusion)
     item_regex = {
-        "percent": re.compile(f"(?:{expanded['PV']}|{expanded['PVB']})"),
-        "time": re.compile(expanded["TV"]),
-        "count": re.compile(
+        "percent": regex_cache.compile(f"(?:{expanded['PV']}|{expanded['PVB']})"),
+        "time": regex_cache.compile(expanded["TV"]),
+        "count": regex_cache.compile(
             rf"(?:{expanded['FRAC']}|{expanded['CNT']}{expanded['OFDEN']}?)(?:\s*{expanded['PAREN']})?"
         ),
-        "n_item": re.compile(
+        "n_item": regex_cache.compile(
             rf"{expanded['CNT']}(?=(?:\s*{expanded['PAREN']})?\s+(?:{expanded['MOD']}{expanded['PTS']}|(?i:with|had|were)\b)|\s*\()"
         ),
     }
+    anchor_requirements = [regex_cache.requirement(anchor) for anchor in anchors.values()]
+    mask_requirements = [regex_cache.requirement(exclusion.regex) for exclusion in masks]
+    # A template runs on the masked sentence: a literal holding a masking character is not in
+    # the text the screen reads, so those characters break literals (prefilter rule 4).
+    template_requirements = [regex_cache.requirement(p.regex, excluded=MASKING_CHARS) for p in patterns]
     return OutcomeRules(
         patterns=tuple(patterns),
         masks=tuple(masks),
         vetoes=tuple(vetoes),
         anchors=tuple(anchors.values()),
-        anchor_screen=LiteralScreen([requirement(anchor) for anchor in anchors.values()]),
-        mask_screen=LiteralScreen([requirement(exclusion.regex) for exclusion in masks]),
+        anchor_screen=LiteralScreen(anchor_requirements),
+        mask_screen=LiteralScreen(mask_requirements),
+        sentence_screen=LiteralScreen(anchor_requirements + mask_requirements + template_requirements),
         role_regex={
-            role: re.compile(generated[name])
+            role: regex_cache.compile(generated[name])
             for role, name in (("category", "RESP"), ("rate", "RATE"), ("time", "TIME"))
         },
         terms=terms,
         macros=expanded,
         item_regex=item_regex,
-        gate=re.compile(
+        gate=regex_cache.compile(
             "|".join(generated[name] for name in ("RESP", "RATE", "TIME"))
             + r"|\b(?=[EeRrTtIiAaNnCcGgSs])(?i:enrol\w*|recruit\w*|treated|included|includes|evaluab\w*|assessab\w*"
             r"|received|given|analy[sz]ed|comprised|consisted|accrued|assigned|randomi[sz]ed|registered|entered|alive"
@@ -450,7 +481,7 @@ def outcome_rules(
             set(tables.words)
             | {"no", "neither", "none", "not reached", "not been reached", "not yet reached", "not yet been reached"},
         ),
-        has_number=re.compile(
+        has_number=regex_cache.compile(
             rf"\d|{tables.word_pattern}|(?i:\bno\b|\bneither\b|\bnot\s+(?:yet\s+)?(?:been\s+)?reached)"
         ),
     )

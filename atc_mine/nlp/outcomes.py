@@ -43,7 +43,9 @@ from spacy.tokens import Doc
 from atc_mine.nlp.doc_data import CONTEXT, OUTCOMES, entities
 from atc_mine.nlp.numbers import LEXICON_FILE, Quantity, normalise, parse_quantity, parse_timepoints, unit_norm
 from atc_mine.nlp.outcome_rules import (
+    DRUG_CHAR,
     EXCLUSIONS_FILE,
+    MASK_CHAR,
     PATTERNS_FILE,
     MeasureTerm,
     OutcomePattern,
@@ -64,8 +66,6 @@ TRAILING_QUALIFIER_CHARS = 60
 #: its CI and a p-value in one bracket ("improved PFS compared with placebo (hazard ratio,
 #: 0.59; 95% confidence interval, 0.45-0.76; P<0.0001; median 10.8 vs. 5.8 months)").
 MEDIAN_CONTEXT_CHARS = 160
-MASK_CHAR = "#"
-DRUG_CHAR = "§"
 
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:but|whereas|while|although|and|however)\b|\.\s")
 _QUAL_LEAD = re.compile(
@@ -819,9 +819,17 @@ HANDLERS: dict[str, Handler] = {
 
 
 # -- masking and vetoes --------------------------------------------------------------------------------
-def mask(rules: OutcomeRules, norm: str, drug_spans: Iterable[tuple[int, int]] = ()) -> str:
-    """``norm`` with excluded spans blanked to '#' and drug names to '§' (same length)."""
-    possible = _screened(rules.mask_screen, norm, len(rules.masks))
+def mask(
+    rules: OutcomeRules,
+    norm: str,
+    drug_spans: Iterable[tuple[int, int]] = (),
+    possible: Sequence[bool] | None = None,
+) -> str:
+    """``norm`` with excluded spans blanked to '#' and drug names to '§' (same length).
+
+    ``possible``: which masks can match ``norm`` (:meth:`OutcomeRules.screened`), if known."""
+    if possible is None:
+        possible = _screened(rules.mask_screen, norm, len(rules.masks))
     spans = sorted(
         m.span()
         for exclusion, can_match in zip(rules.masks, possible, strict=True)
@@ -972,24 +980,23 @@ def find_in_sentence(
     # Anchors are found on the unmasked text (a superset of where a masked match can start);
     # a sentence where no template can start is never masked.
     # An anchor whose literals the sentence lacks cannot match it (the screen reads the text once).
+    # A template whose own literals the sentence lacks is not tried either.
     positions: dict[int, list[int]] = {}
-    possible: list[bool] | None = None
+    anchors_possible, masks_possible, templates_possible = rules.screened(norm)
     runnable = []
     for pattern in rules.patterns:
-        if pattern.role not in roles:
+        if pattern.role not in roles or not templates_possible[pattern.screen_index]:
             continue
         starts = positions.get(pattern.anchor_index)
         if starts is None:
-            if possible is None:
-                possible = _screened(rules.anchor_screen, norm, len(rules.anchors))
             starts = positions[pattern.anchor_index] = (
-                [a.start() for a in pattern.anchor.finditer(norm)] if possible[pattern.anchor_index] else []
+                [a.start() for a in pattern.anchor.finditer(norm)] if anchors_possible[pattern.anchor_index] else []
             )
         if starts:
             runnable.append((pattern, starts))
     if not runnable:
         return []
-    masked = mask(rules, norm, drug_spans)
+    masked = mask(rules, norm, drug_spans, masks_possible)
     state = SentenceState(previous=list(previous))
     taken: list[tuple[int, int]] = []
     found: list[Candidate] = []

@@ -75,7 +75,7 @@ def test_lexicon_examples_name_their_measure(record):
         assert record["measure"] not in [t.measure for t in measure_terms(RULES, record["role"], counter)], counter
 
 
-def test_the_anchor_and_mask_screens_never_rule_out_a_match():
+def test_the_anchor_mask_and_template_screens_never_rule_out_a_match():
     """The screens skip an anchor or a mask only when it cannot match: checked on every example
     and counter-example sentence of the templates and exclusions (real phrasings)."""
     sentences = [
@@ -83,7 +83,7 @@ def test_the_anchor_and_mask_screens_never_rule_out_a_match():
         for record in PATTERNS + EXCLUSIONS
         for text in record.get("examples", []) + record.get("counter_examples", [])
     ]
-    skipped = 0
+    skipped = template_skips = 0
     for sentence in sentences:
         anchors_possible = RULES.anchor_screen.possible(RULES.anchor_screen.present(sentence))
         for anchor, possible in zip(RULES.anchors, anchors_possible, strict=True):
@@ -92,7 +92,17 @@ def test_the_anchor_and_mask_screens_never_rule_out_a_match():
         masks_possible = RULES.mask_screen.possible(RULES.mask_screen.present(sentence))
         for exclusion, possible in zip(RULES.masks, masks_possible, strict=True):
             assert possible or exclusion.regex.search(sentence) is None, (exclusion.id, sentence)
+        # the one-pass screen agrees with the two above, and rules a template out only when its
+        # regex finds nothing in the masked sentence (drug names masked as the extractor does)
+        anchors_again, masks_again, templates_possible = RULES.screened(sentence)
+        assert (anchors_again, masks_again) == (anchors_possible, masks_possible)
+        masked = mask(RULES, sentence, _drug_spans(sentence))
+        for pattern in RULES.patterns:
+            possible = templates_possible[pattern.screen_index]
+            assert possible or pattern.regex.search(masked) is None, (pattern.id, sentence)
+            template_skips += not possible
     assert len(sentences) > 200 and skipped > len(sentences)  # the screens do skip work
+    assert template_skips > 10 * len(sentences)
     assert {p.anchor for p in RULES.patterns} == set(RULES.anchors)
     assert all(RULES.anchors[p.anchor_index] is p.anchor for p in RULES.patterns)
 

@@ -405,7 +405,7 @@ def outcome_rules(
         try:
             regex = regex_cache.compile(expand(record["regex"], expanded, where))
             anchor_source = expand(record["anchor"], expanded, where)
-            anchor = anchors.setdefault(anchor_source, regex_cache.compile(anchor_source))
+            anchor = anchors.get(anchor_source) or anchors.setdefault(anchor_source, regex_cache.compile(anchor_source))
         except re.error as exc:
             raise PatternFileError(f"{where}: {exc}") from None
         unknown = set(regex.groupindex) - GROUPS

@@ -183,30 +183,40 @@ class Lexicon:
                     automaton.make_automaton()
             self._built = True
 
-    def iter_raw(self, text: str) -> Iterator[tuple[int, int, LexiconEntry]]:
-        """Every whole-word match, overlapping ones included, as (start, end, entry)."""
+    def _raw_matches(self, text: str) -> list[tuple[int, int, int]]:
+        """Every whole-word match as (start, end, row), case-kept automaton first."""
         self._ensure_built()
         key_length = self._key_length
+        found: list[tuple[int, int, int]] = []
         for case_sensitive, automaton in self._automata.items():
             if automaton.kind != ahocorasick.AHOCORASICK:
                 continue  # empty
             padded = " " + (fold_case_kept(text) if case_sensitive else fold(text)) + " "
-            for last, row in automaton.iter(padded):
-                # ``last`` is the key's closing space in ``padded``; the name ends one
-                # before it, and padding shifts every offset by one.
-                start, end = last - key_length[row] + 1, last - 1
-                yield start, end, self._entry(row, text[start:end])
+            # ``last`` is the key's closing space in ``padded``; the name ends one before
+            # it, and padding shifts every offset by one.
+            found += [(last - key_length[row] + 1, last - 1, row) for last, row in automaton.iter(padded)]
+        return found
+
+    def iter_raw(self, text: str) -> Iterator[tuple[int, int, LexiconEntry]]:
+        """Every whole-word match, overlapping ones included, as (start, end, entry)."""
+        for start, end, row in self._raw_matches(text):
+            yield start, end, self._entry(row, text[start:end])
 
     def find(self, text: str) -> list[tuple[int, int, LexiconEntry]]:
-        """Non-overlapping matches, preferring the longest at each position."""
-        matches = sorted(self.iter_raw(text), key=lambda m: (m[0], -(m[1] - m[0])))
+        """Non-overlapping matches, preferring the longest at each position (the first
+        automaton's on a tie). Entries are made only for the matches chosen."""
+        matches = sorted(self._raw_matches(text), key=_leftmost_longest)
         chosen: list[tuple[int, int, LexiconEntry]] = []
         last_end = -1
-        for start, end, entry in matches:
+        for start, end, row in matches:
             if start >= last_end:
-                chosen.append((start, end, entry))
+                chosen.append((start, end, self._entry(row, text[start:end])))
                 last_end = end
         return chosen
+
+
+def _leftmost_longest(match: tuple[int, int, int]) -> tuple[int, int]:
+    return match[0], match[0] - match[1]
 
 
 # -- the compiled lexicon -------------------------------------------------------------------

@@ -36,15 +36,22 @@ _FOLD = str.maketrans(
         **dict.fromkeys("\u00a0\u2009\u202f\u2007\u2002\u2003", " "),
     }
 )
+#: Any character :data:`_FOLD` maps: ``str.translate`` reads a non-ASCII text character by
+#: character through the table, a regex search for these is far cheaper when there are none.
+_FOLDED_CHAR = re.compile("[" + re.escape("".join(map(chr, _FOLD))) + "]")
 _PDF_EQUALS = re.compile(r"(?<![\w.])([nNpP]) 5 (?=\.?\d)")  # "n 5 17": "n = 17"
 _PDF_GEQ = re.compile(r"(?<![\w$])\$ (?=\d)")  # "$ 1 measurable lesion": "≥ 1"
 _PDF_GT = re.compile(r"(?<=[a-z] )\.(?= \d)")  # "experienced a . 30% reduction": ">"
+#: What every spelled percent shows: a letter (a number word's last, checked by
+#: ``tests/nlp/test_numbers.py``) before "percent" (its regex costs far more than this search).
+_LETTER_PERCENT = re.compile(r"(?i:[a-z]\s?per\s?cent\b)")
 _MIDDOT = re.compile(r"(?<=\d)[\u00b7\u2219](?=\d)")  # "1·5": "1.5"
 
 
 def normalise(text: str) -> str:
     """Regularise dashes, spaces, decimal points and PDF artefacts; the length never changes."""
-    text = text.translate(_FOLD)
+    if not text.isascii() and _FOLDED_CHAR.search(text):
+        text = text.translate(_FOLD)
     if "\u00b7" in text or "\u2219" in text:
         text = _MIDDOT.sub(".", text)
     if " 5 " in text:
@@ -53,7 +60,7 @@ def normalise(text: str) -> str:
         text = _PDF_GEQ.sub("≥ ", text)
     if " . " in text:
         text = _PDF_GT.sub(">", text)
-    if "cent" in text or "CENT" in text:
+    if ("cent" in text or "CENT" in text) and _LETTER_PERCENT.search(text):
         text = _spelled_percent().sub(_percent_digits, text)
     return text
 

@@ -20,7 +20,7 @@ record):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import ahocorasick
@@ -273,6 +273,10 @@ class OutcomeRules:
     #: one screen over the anchors, the masks and the templates, in that order (see
     #: :meth:`screened`); a template's literals are read as masking leaves them (:data:`MASKING_CHARS`)
     sentence_screen: LiteralScreen | None = None
+    #: :meth:`patterns_for`'s answers (at most one per subset of the five roles)
+    _patterns_by_roles: dict[frozenset[str], tuple[OutcomePattern, ...]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def screened(self, sentence: str) -> tuple[list[bool], list[bool], list[bool]]:
         """Which anchors, masks and templates can match ``sentence``, from one pass over it
@@ -282,6 +286,42 @@ class OutcomeRules:
             return [True] * a, [True] * m, [True] * (1 + max((p.screen_index for p in self.patterns), default=0))
         possible = self.sentence_screen.possible(self.sentence_screen.present(sentence))
         return possible[:a], possible[a : a + m], possible[a + m :]
+
+    def screen(self, sentence: str) -> SentenceScreen:
+        """The lazy form of :meth:`screened`: one pass over ``sentence``, each answer on request
+        (a sentence tries the templates of one or two roles, and masks only if one can run)."""
+        return SentenceScreen(self, None if self.sentence_screen is None else self.sentence_screen.present(sentence))
+
+    def patterns_for(self, roles: frozenset[str]) -> tuple[OutcomePattern, ...]:
+        """The templates of ``roles``, in template order."""
+        found = self._patterns_by_roles.get(roles)
+        if found is None:
+            found = self._patterns_by_roles[roles] = tuple(p for p in self.patterns if p.role in roles)
+        return found
+
+
+class SentenceScreen:
+    """Which anchors, masks and templates of :class:`OutcomeRules` can match one sentence."""
+
+    __slots__ = ("_screen", "_present", "_anchors", "_masks")
+
+    def __init__(self, rules: OutcomeRules, present: set[int] | None) -> None:
+        self._screen = rules.sentence_screen
+        self._present = present
+        self._anchors = len(rules.anchors)
+        self._masks = len(rules.masks)
+
+    def _possible(self, index: int) -> bool:
+        return self._present is None or self._screen.is_possible(self._present, index)  # type: ignore[union-attr]
+
+    def anchor(self, pattern: OutcomePattern) -> bool:
+        return self._possible(pattern.anchor_index)
+
+    def template(self, pattern: OutcomePattern) -> bool:
+        return self._possible(self._anchors + self._masks + pattern.screen_index)
+
+    def masks(self) -> list[bool]:
+        return [self._possible(self._anchors + i) for i in range(self._masks)]
 
 
 def _key(surface: str) -> str:

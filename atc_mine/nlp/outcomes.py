@@ -982,21 +982,21 @@ def find_in_sentence(
     # An anchor whose literals the sentence lacks cannot match it (the screen reads the text once).
     # A template whose own literals the sentence lacks is not tried either.
     positions: dict[int, list[int]] = {}
-    anchors_possible, masks_possible, templates_possible = rules.screened(norm)
+    screen = rules.screen(norm)
     runnable = []
-    for pattern in rules.patterns:
-        if pattern.role not in roles or not templates_possible[pattern.screen_index]:
+    for pattern in rules.patterns_for(roles):
+        if not screen.template(pattern):
             continue
         starts = positions.get(pattern.anchor_index)
         if starts is None:
             starts = positions[pattern.anchor_index] = (
-                [a.start() for a in pattern.anchor.finditer(norm)] if anchors_possible[pattern.anchor_index] else []
+                [a.start() for a in pattern.anchor.finditer(norm)] if screen.anchor(pattern) else []
             )
         if starts:
             runnable.append((pattern, starts))
     if not runnable:
         return []
-    masked = mask(rules, norm, drug_spans, masks_possible)
+    masked = mask(rules, norm, drug_spans, screen.masks())
     state = SentenceState(previous=list(previous))
     taken: list[tuple[int, int]] = []
     found: list[Candidate] = []

@@ -201,6 +201,10 @@ class LiteralScreen:
         disjoint = present.isdisjoint  # a regex is possible when no clause is disjoint (map: C loop)
         return [not any(map(disjoint, req)) for req in self._requirements]
 
+    def is_possible(self, present: set[int], index: int) -> bool:
+        """:meth:`possible` for one regex: a caller that needs only a few of them asks for those."""
+        return not any(map(present.isdisjoint, self._requirements[index]))
+
     def any_possible(self, text: str) -> bool:
         """Can any of the regexes match ``text``?"""
         disjoint = self.present(text).isdisjoint

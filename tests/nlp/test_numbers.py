@@ -170,6 +170,17 @@ def test_a_spelled_number_before_percent_becomes_digits_in_its_own_width(text, e
     assert normalise(text) == expected
 
 
+def test_every_number_word_ends_in_the_letter_the_spelled_percent_gate_looks_for():
+    """``normalise`` reads spelled percents only in a text where a letter stands before
+    "percent" (``_LETTER_PERCENT``): sound only while every number word ends in an ASCII letter."""
+    from atc_mine.nlp.numbers import _LETTER_PERCENT, number_tables
+
+    words = number_tables().words
+    assert words and all(word[-1].isascii() and word[-1].isalpha() for word in words)
+    assert _LETTER_PERCENT.search("Forty-two percent") and _LETTER_PERCENT.search("seven per cent")
+    assert not _LETTER_PERCENT.search("42 percent of the patients, a percentage")
+
+
 def test_a_spelled_percent_is_read_as_a_figure(nlp):
     figures = nlp("Forty percent of patients achieved disease control.")._.atc_outcomes
     assert [(f["measure"], f["percent"]) for f in figures] == [("DCR", 40.0)]

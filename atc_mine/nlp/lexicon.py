@@ -37,11 +37,16 @@ from atc_mine.errors import PatternFileError
 #: The two fold functions keep their last few results: the DRUG and GENE recognisers and
 #: the variant recogniser fold the same document text one after the other.
 _NON_WORD = re.compile(r"[\W_]")
+#: The same fold of ASCII characters as a table: ``str.translate`` of an ASCII text through an
+#: ASCII table is a C loop, about three times faster than the regex's substitutions.
+_ASCII_NON_WORD = str.maketrans(dict.fromkeys((chr(c) for c in range(128) if not chr(c).isalnum()), " "))
 
 
 @lru_cache(maxsize=4)
 def fold_case_kept(text: str) -> str:
     """``text`` with every non-alphanumeric character replaced by a space (same length)."""
+    if text.isascii():
+        return text.translate(_ASCII_NON_WORD)
     return _NON_WORD.sub(" ", text)
 
 

@@ -290,7 +290,8 @@ class OutcomeRules:
     def screen(self, sentence: str) -> SentenceScreen:
         """The lazy form of :meth:`screened`: one pass over ``sentence``, each answer on request
         (a sentence tries the templates of one or two roles, and masks only if one can run)."""
-        return SentenceScreen(self, None if self.sentence_screen is None else self.sentence_screen.present(sentence))
+        screen = self.sentence_screen
+        return SentenceScreen(self, None if screen is None else screen.clauses_met(screen.present(sentence)))
 
     def patterns_for(self, roles: frozenset[str]) -> tuple[OutcomePattern, ...]:
         """The templates of ``roles``, in template order."""
@@ -303,16 +304,16 @@ class OutcomeRules:
 class SentenceScreen:
     """Which anchors, masks and templates of :class:`OutcomeRules` can match one sentence."""
 
-    __slots__ = ("_screen", "_present", "_anchors", "_masks")
+    __slots__ = ("_screen", "_met", "_anchors", "_masks")
 
-    def __init__(self, rules: OutcomeRules, present: set[int] | None) -> None:
+    def __init__(self, rules: OutcomeRules, met: set[int] | None) -> None:
         self._screen = rules.sentence_screen
-        self._present = present
+        self._met = met
         self._anchors = len(rules.anchors)
         self._masks = len(rules.masks)
 
     def _possible(self, index: int) -> bool:
-        return self._present is None or self._screen.is_possible(self._present, index)  # type: ignore[union-attr]
+        return self._met is None or self._screen.is_possible(self._met, index)  # type: ignore[union-attr]
 
     def anchor(self, pattern: OutcomePattern) -> bool:
         return self._possible(pattern.anchor_index)

@@ -183,6 +183,15 @@ class LiteralScreen:
                 self._automaton.add_word(literal, i)
             self._automaton.make_automaton()
         self._requirements = [tuple(frozenset(ids[lit] for lit in clause) for clause in req) for req in requirements]
+        # The same requirements by clause: a regex is possible when every clause it needs is met,
+        # and a text meets the clauses of the few literals it holds (see :meth:`clauses_met`).
+        clause_ids: dict[frozenset[int], int] = {}
+        self._needs = [frozenset(clause_ids.setdefault(c, len(clause_ids)) for c in req) for req in self._requirements]
+        clauses_of: list[list[int]] = [[] for _ in literals]
+        for clause, clause_id in clause_ids.items():
+            for literal in clause:
+                clauses_of[literal].append(clause_id)
+        self._clauses_of = [tuple(ids) for ids in clauses_of]
 
     def __len__(self) -> int:
         return len(self._requirements)
@@ -198,12 +207,20 @@ class LiteralScreen:
 
     def possible(self, present: set[int]) -> list[bool]:
         """For each regex, in order: can it match a text whose literals are ``present``?"""
-        disjoint = present.isdisjoint  # a regex is possible when no clause is disjoint (map: C loop)
-        return [not any(map(disjoint, req)) for req in self._requirements]
+        met = self.clauses_met(present)
+        return [needs <= met for needs in self._needs]
 
-    def is_possible(self, present: set[int], index: int) -> bool:
-        """:meth:`possible` for one regex: a caller that needs only a few of them asks for those."""
-        return not any(map(present.isdisjoint, self._requirements[index]))
+    def clauses_met(self, present: set[int]) -> set[int]:
+        """The clauses a text whose literals are ``present`` meets (the argument of :meth:`is_possible`)."""
+        met: set[int] = set()
+        for literal in present:
+            met.update(self._clauses_of[literal])
+        return met
+
+    def is_possible(self, met: set[int], index: int) -> bool:
+        """:meth:`possible` for one regex, from :meth:`clauses_met`: a caller that needs only a
+        few of the regexes asks for those."""
+        return self._needs[index] <= met
 
     def any_possible(self, text: str) -> bool:
         """Can any of the regexes match ``text``?"""

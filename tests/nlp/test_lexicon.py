@@ -36,6 +36,15 @@ def test_fold_unifies_dashes_and_spaces() -> None:
     assert fold("PD\u2011L1 PD\u2013L1 PD L1 PD-L1") == "pd l1 pd l1 pd l1 pd l1"
 
 
+def test_the_ascii_fold_table_folds_as_the_regex_does() -> None:
+    """An ASCII text is folded through a table, any other by the regex: the same result."""
+    from atc_mine.nlp.lexicon import _NON_WORD
+
+    every_ascii = "".join(map(chr, range(128)))
+    assert fold_case_kept(every_ascii) == _NON_WORD.sub(" ", every_ascii)
+    assert fold_case_kept("BRAF_V600E (n=12); PD-L1 \u2265 1%") == "BRAF V600E  n 12   PD L1   1 "
+
+
 # -- matching (hand-written entries) -------------------------------------------------------
 @pytest.fixture()
 def toy() -> Lexicon:

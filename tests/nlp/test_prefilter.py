@@ -46,6 +46,24 @@ def test_screen_answers_per_regex():
     assert LiteralScreen([]).present("anything") == set()
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.sampled_from(["nct", "isrctn", "median", "pfs", "os", "orr", "rate"])))
+def test_a_regex_is_possible_when_each_of_its_clauses_holds_a_present_literal(words):
+    """The clause index (``clauses_met``, ``is_possible``) answers as the AND of ORs it stores."""
+    requirements = [
+        (frozenset({"nct"}),),
+        (frozenset({"median"}), frozenset({"pfs", "os"})),
+        (frozenset({"pfs", "os"}), frozenset({"rate", "orr"})),  # a clause shared with the one above
+        (),
+    ]
+    screen = LiteralScreen(requirements)
+    present = screen.present(" ".join(sorted(words)))
+    expected = [all(clause & words for clause in req) for req in requirements]
+    assert screen.possible(present) == expected
+    met = screen.clauses_met(present)
+    assert [screen.is_possible(met, i) for i in range(len(requirements))] == expected
+
+
 def test_case_folds_cover_every_character_ignorecase_matches_to_an_ascii_letter():
     letters = {x: re.compile(f"(?i){x}") for x in "abcdefghijklmnopqrstuvwxyz"}
     any_letter = re.compile("(?i)[a-z]")

@@ -36,6 +36,18 @@ def test_cue_examples_match_and_counter_examples_do_not(record):
         assert not regex.search(normalise(counter)), counter
 
 
+def test_the_cue_screen_lets_every_cue_example_through():
+    """find_cues tries only the cues its literal screen allows: each example must get through,
+    and a text naming no cue is screened down to the cues without literals."""
+    screen = cohorts.cue_screen()
+    cues = cohort_cues()
+    for index, (cue, record) in enumerate(zip(cues, CUE_RECORDS, strict=True)):
+        assert cue.id == record["id"]
+        for example in record["examples"]:
+            assert screen.possible(screen.present(normalise(example)))[index], (cue.id, example)
+    assert sum(screen.possible(screen.present("The weather was fine."))) < len(cues) / 4
+
+
 @pytest.mark.parametrize(
     ("text", "cohort"),
     [

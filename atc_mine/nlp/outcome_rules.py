@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -274,7 +275,7 @@ class OutcomeRules:
     #: :meth:`screened`); a template's literals are read as masking leaves them (:data:`MASKING_CHARS`)
     sentence_screen: LiteralScreen | None = None
     #: :meth:`patterns_for`'s answers (at most one per subset of the five roles)
-    _patterns_by_roles: dict[frozenset[str], tuple[OutcomePattern, ...]] = field(
+    _patterns_by_roles: dict[frozenset[str], tuple[ScreenedPattern, ...]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
 
@@ -287,42 +288,43 @@ class OutcomeRules:
         possible = self.sentence_screen.possible(self.sentence_screen.present(sentence))
         return possible[:a], possible[a : a + m], possible[a + m :]
 
-    def screen(self, sentence: str) -> SentenceScreen:
-        """The lazy form of :meth:`screened`: one pass over ``sentence``, each answer on request
-        (a sentence tries the templates of one or two roles, and masks only if one can run)."""
+    def clauses_met(self, sentence: str) -> set[int]:
+        """The lazy form of :meth:`screened`: the screen's clauses ``sentence`` meets, from one
+        pass over it. A template, anchor or mask can match when its needs (:meth:`patterns_for`,
+        :meth:`masks_possible`) are a subset: a sentence tries the templates of one or two
+        roles, and the masks only once one of them can run."""
         screen = self.sentence_screen
-        return SentenceScreen(self, None if screen is None else screen.clauses_met(screen.present(sentence)))
+        return set() if screen is None else screen.clauses_met(screen.present(sentence))
 
-    def patterns_for(self, roles: frozenset[str]) -> tuple[OutcomePattern, ...]:
-        """The templates of ``roles``, in template order."""
+    def patterns_for(self, roles: frozenset[str]) -> tuple[ScreenedPattern, ...]:
+        """The templates of ``roles`` in template order, each with the clauses it and its anchor need."""
         found = self._patterns_by_roles.get(roles)
         if found is None:
-            found = self._patterns_by_roles[roles] = tuple(p for p in self.patterns if p.role in roles)
+            found = self._patterns_by_roles[roles] = tuple(
+                ScreenedPattern(p, self._needs(self._template_offset + p.screen_index), self._needs(p.anchor_index))
+                for p in self.patterns
+                if p.role in roles
+            )
         return found
 
+    def masks_possible(self, met: set[int]) -> list[bool]:
+        """Which masks can match a sentence that meets the clauses ``met`` (:meth:`clauses_met`)."""
+        return [self._needs(len(self.anchors) + i) <= met for i in range(len(self.masks))]
 
-class SentenceScreen:
-    """Which anchors, masks and templates of :class:`OutcomeRules` can match one sentence."""
+    @property
+    def _template_offset(self) -> int:
+        return len(self.anchors) + len(self.masks)
 
-    __slots__ = ("_screen", "_met", "_anchors", "_masks")
+    def _needs(self, index: int) -> frozenset[int]:
+        return frozenset() if self.sentence_screen is None else self.sentence_screen.needs(index)
 
-    def __init__(self, rules: OutcomeRules, met: set[int] | None) -> None:
-        self._screen = rules.sentence_screen
-        self._met = met
-        self._anchors = len(rules.anchors)
-        self._masks = len(rules.masks)
 
-    def _possible(self, index: int) -> bool:
-        return self._met is None or self._screen.is_possible(self._met, index)  # type: ignore[union-attr]
+class ScreenedPattern(NamedTuple):
+    """A template with the screen clauses a sentence must meet for it and for its anchor to match."""
 
-    def anchor(self, pattern: OutcomePattern) -> bool:
-        return self._possible(pattern.anchor_index)
-
-    def template(self, pattern: OutcomePattern) -> bool:
-        return self._possible(self._anchors + self._masks + pattern.screen_index)
-
-    def masks(self) -> list[bool]:
-        return [self._possible(self._anchors + i) for i in range(self._masks)]
+    pattern: OutcomePattern
+    needs: frozenset[int]
+    anchor_needs: frozenset[int]
 
 
 def _key(surface: str) -> str:

@@ -982,21 +982,21 @@ def find_in_sentence(
     # An anchor whose literals the sentence lacks cannot match it (the screen reads the text once).
     # A template whose own literals the sentence lacks is not tried either.
     positions: dict[int, list[int]] = {}
-    screen = rules.screen(norm)
+    met = rules.clauses_met(norm)
     runnable = []
-    for pattern in rules.patterns_for(roles):
-        if not screen.template(pattern):
+    for pattern, needs, anchor_needs in rules.patterns_for(roles):
+        if not needs <= met:
             continue
         starts = positions.get(pattern.anchor_index)
         if starts is None:
             starts = positions[pattern.anchor_index] = (
-                [a.start() for a in pattern.anchor.finditer(norm)] if screen.anchor(pattern) else []
+                [a.start() for a in pattern.anchor.finditer(norm)] if anchor_needs <= met else []
             )
         if starts:
             runnable.append((pattern, starts))
     if not runnable:
         return []
-    masked = mask(rules, norm, drug_spans, screen.masks())
+    masked = mask(rules, norm, drug_spans, rules.masks_possible(met))
     state = SentenceState(previous=list(previous))
     taken: list[tuple[int, int]] = []
     found: list[Candidate] = []

@@ -218,6 +218,10 @@ class LiteralScreen:
             met.update(self._clauses_of[literal])
         return met
 
+    def needs(self, index: int) -> frozenset[int]:
+        """The clauses regex ``index`` needs met (it is possible when they are a subset of :meth:`clauses_met`)."""
+        return self._needs[index]
+
     def is_possible(self, met: set[int], index: int) -> bool:
         """:meth:`possible` for one regex, from :meth:`clauses_met`: a caller that needs only a
         few of the regexes asks for those."""

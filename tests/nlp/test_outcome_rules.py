@@ -96,6 +96,14 @@ def test_the_anchor_mask_and_template_screens_never_rule_out_a_match():
         # regex finds nothing in the masked sentence (drug names masked as the extractor does)
         anchors_again, masks_again, templates_possible = RULES.screened(sentence)
         assert (anchors_again, masks_again) == (anchors_possible, masks_possible)
+        # ... and so does the lazy form the extractor reads (clause subsets)
+        met = RULES.clauses_met(sentence)
+        assert RULES.masks_possible(met) == masks_possible
+        for pattern, needs, anchor_needs in RULES.patterns_for(frozenset(p.role for p in RULES.patterns)):
+            assert (needs <= met, anchor_needs <= met) == (
+                templates_possible[pattern.screen_index],
+                anchors_possible[pattern.anchor_index],
+            )
         masked = mask(RULES, sentence, _drug_spans(sentence))
         for pattern in RULES.patterns:
             possible = templates_possible[pattern.screen_index]

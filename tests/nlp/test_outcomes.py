@@ -1105,3 +1105,20 @@ def test_groups_sharing_one_patient_noun_after_the_enrolment_verb(nlp):
 def test_a_screening_count_is_vetoed_but_not_the_enrolment_after_it(nlp, text, expected):
     """The screening veto reads what the figure's clause says after its own number."""
     assert found(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # hand-written in the style of a lenvatinib phase II results line: the verb of the first
+        # item governs the rest of the list ("..., four patients (9.5%) partial response, and ...")
+        (
+            "One patient (2.5%) achieved complete response, three patients (7.5%) partial response, "
+            "and 20 patients (50%) stable disease.",
+            [F("CR", count=1, percent=2.5), F("PR", count=3, percent=7.5), F("SD", count=20, percent=50.0)],
+        ),
+        ("Twenty patients stable disease was not assessed.", []),  # no list to inherit a verb from
+    ],
+)
+def test_a_count_of_patients_and_its_category_with_the_verb_left_out(nlp, text, expected):
+    assert found(nlp, text) == expected

@@ -221,8 +221,22 @@ class Abbreviation:
         return self
 
 
-_CHUNK = re.compile(r"\S+")
 _OPEN_BRACKET = re.compile(r"\(")
+#: ``str.isspace`` of every code point up to U+3000 (the last space character), then False:
+#: a text's chunks are found with one table look-up per character (numpy) instead of a regex
+#: match object per chunk.
+_LAST_SPACE = 0x3000
+_IS_SPACE = np.array([chr(code).isspace() for code in range(_LAST_SPACE + 1)] + [False])
+
+
+def chunk_bounds(text: str) -> tuple[list[int], list[int]]:
+    """Starts and ends of the whitespace-separated chunks of ``text`` (``\\S+``'s matches)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    word = ~_IS_SPACE[np.minimum(codes, _LAST_SPACE + 1)]
+    edges = np.diff(word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    return np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()
+
+
 #: ``filter_matches`` reads a bracket of at most this many tokens as a short form.
 SHORT_FORM_TOKENS = 3
 
@@ -241,16 +255,15 @@ def bracket_windows(text: str) -> list[tuple[int, int]]:
     """
     if "(" not in text:
         return []
-    chunks = [m.span() for m in _CHUNK.finditer(text)]
-    starts = [start for start, _end in chunks]
-    last = len(chunks) - 1
+    starts, ends = chunk_bounds(text)
+    last = len(starts) - 1
     windows: list[tuple[int, int]] = []
     bracketed = dict.fromkeys(bisect_right(starts, m.start()) - 1 for m in _OPEN_BRACKET.finditer(text))
     for i in bracketed:  # the chunks holding a "(", in text order
         start = starts[i]
-        short_form_chars = chunks[min(i + SHORT_FORM_TOKENS, last)][1] - start
-        first = chunks[max(0, i - 2 * short_form_chars - 2)][0]
-        stop = chunks[min(last, i + MAX_BRACKETED_TOKENS + 2)][1]
+        short_form_chars = ends[min(i + SHORT_FORM_TOKENS, last)] - start
+        first = starts[max(0, i - 2 * short_form_chars - 2)]
+        stop = ends[min(last, i + MAX_BRACKETED_TOKENS + 2)]
         if windows and first <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(stop, windows[-1][1]))
         else:

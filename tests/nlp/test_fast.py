@@ -3,6 +3,8 @@ for document, on every real document of corpora/ and gold/; and its parts behave
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from atc_mine.nlp import fast
@@ -194,3 +196,13 @@ def char_definitions_of(abbreviations):
 
 def definitions_of(abbreviations):
     return sorted({(a.text, a._.long_form.text, a._.long_form.start) for a in abbreviations})
+
+
+@pytest.mark.parametrize("text", ["", " ", "a", " a  b\n", "a\u3000b\u00a0c\U0001f600 d\u2028e", "\n\nx(y) z"])
+def test_chunk_bounds_are_the_whitespace_separated_chunks(text):
+    starts, ends = fast.chunk_bounds(text)
+    assert list(zip(starts, ends, strict=True)) == [m.span() for m in re.finditer(r"\S+", text)]
+
+
+def test_the_space_table_ends_at_the_last_space_character():
+    assert max(code for code in range(0x110000) if chr(code).isspace()) == fast._LAST_SPACE

@@ -22,6 +22,7 @@ A change without its new residue ("BRAF V600") counts only with the gene next to
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -172,6 +173,11 @@ def _gene_prefix_start(text: str, start: int, gene: str) -> int:
 _GLUED_WORD = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]{1,15}[ACDEFGHIKLMNPQRSTVWY][1-9]\d{0,3}[A-Z*]?(?![A-Za-z0-9])"
 )
+#: What every glued word holds: a one-letter residue and a position digit. Upper-case letters
+#: are rare in text, so the engine skips to them; the word regex then runs only on the words
+#: around these (it would otherwise be tried at every letter of the text).
+_GLUED_CHANGE_START = re.compile(r"[ACDEFGHIKLMNPQRSTVWY][1-9]")
+_ASCII_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _GLUED_CHANGE = re.compile(r"(?P<ref>[ACDEFGHIKLMNPQRSTVWY])(?P<pos>[1-9]\d{0,3})(?P<alt>[ACDEFGHIKLMNPQRSTVWY*]?)")
 
 
@@ -185,7 +191,7 @@ def find_glued(text: str, lexicon: Lexicon, drugs: Lexicon | None = None) -> lis
     """
     drugs = drugs if drugs is not None else compiled_lexicon().lexicons["DRUG"]
     found = []
-    for match in _GLUED_WORD.finditer(text):
+    for match in _glued_words(text):
         word = match.group(0)
         if _gene_at(lexicon, word):
             continue  # a gene name itself ("VEGFR1", "FGFR4")
@@ -201,6 +207,22 @@ def find_glued(text: str, lexicon: Lexicon, drugs: Lexicon | None = None) -> lis
                 found.append(("VARIANT", match.start(), match.end(), f"{gene} {change.group(0)}"))
                 break
     return found
+
+
+def _glued_words(text: str) -> Iterator[re.Match[str]]:
+    """``_GLUED_WORD.finditer(text)``, tried only at the start of each ASCII letter-and-digit
+    run that holds a change (a match starts a run: its lookbehind; and ends it, or one "*" on)."""
+    tried = -1
+    for hit in _GLUED_CHANGE_START.finditer(text):
+        start = hit.start()
+        while start > 0 and text[start - 1] in _ASCII_ALNUM:
+            start -= 1
+        if start <= tried:
+            continue  # this run was tried for an earlier change in it
+        tried = start
+        match = _GLUED_WORD.match(text, start)
+        if match is not None:
+            yield match
 
 
 def _tie_bare_changes(

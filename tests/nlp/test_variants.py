@@ -101,3 +101,26 @@ def test_a_drug_code_name_is_not_a_glued_variant(text: str, drug: str) -> None:
     found = mentions(text)
     assert not [m for m in found if m[0] == "VARIANT"]
     assert drug in {norm for label, _, norm in found if label == "DRUG"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["BRAFV600E and KRASG12D", "xBRAFV600E", "KRASG12D KRASG12", "(BRAFV600E)", "NRASQ61R*x", "AKT1E17K*PIK3CAH1047R"],
+)
+def test_glued_words_are_the_word_regexs_matches(text):
+    """find_glued tries the word regex only at runs holding a change: the same matches."""
+    from atc_mine.nlp.variants import _GLUED_WORD, _glued_words
+
+    assert [m.span() for m in _glued_words(text)] == [m.span() for m in _GLUED_WORD.finditer(text)]
+
+
+def test_glued_words_on_every_real_document(corpora):
+    from atc_mine.nlp.variants import _GLUED_WORD, _glued_words
+    from atc_mine.sources import read_documents
+
+    found = 0
+    for document in read_documents([corpora]):
+        expected = [m.span() for m in _GLUED_WORD.finditer(document.text)]
+        assert [m.span() for m in _glued_words(document.text)] == expected, document.doc_id
+        found += len(expected)
+    assert found > 0

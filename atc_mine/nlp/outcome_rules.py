@@ -274,10 +274,9 @@ class OutcomeRules:
     #: one screen over the anchors, the masks and the templates, in that order (see
     #: :meth:`screened`); a template's literals are read as masking leaves them (:data:`MASKING_CHARS`)
     sentence_screen: LiteralScreen | None = None
-    #: :meth:`patterns_for`'s answers (at most one per subset of the five roles)
-    _patterns_by_roles: dict[frozenset[str], tuple[ScreenedPattern, ...]] = field(
-        default_factory=dict, init=False, compare=False, repr=False
-    )
+    #: :meth:`patterns_for`'s answers (at most one per subset of the five roles), and the masks'
+    #: needs under :data:`_MASKS`
+    _memo: dict[frozenset[str] | str, tuple] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def screened(self, sentence: str) -> tuple[list[bool], list[bool], list[bool]]:
         """Which anchors, masks and templates can match ``sentence``, from one pass over it
@@ -298,9 +297,9 @@ class OutcomeRules:
 
     def patterns_for(self, roles: frozenset[str]) -> tuple[ScreenedPattern, ...]:
         """The templates of ``roles`` in template order, each with the clauses it and its anchor need."""
-        found = self._patterns_by_roles.get(roles)
+        found = self._memo.get(roles)
         if found is None:
-            found = self._patterns_by_roles[roles] = tuple(
+            found = self._memo[roles] = tuple(
                 ScreenedPattern(p, self._needs(self._template_offset + p.screen_index), self._needs(p.anchor_index))
                 for p in self.patterns
                 if p.role in roles
@@ -309,7 +308,10 @@ class OutcomeRules:
 
     def masks_possible(self, met: set[int]) -> list[bool]:
         """Which masks can match a sentence that meets the clauses ``met`` (:meth:`clauses_met`)."""
-        return [self._needs(len(self.anchors) + i) <= met for i in range(len(self.masks))]
+        needs = self._memo.get(_MASKS)
+        if needs is None:
+            needs = self._memo[_MASKS] = tuple(self._needs(len(self.anchors) + i) for i in range(len(self.masks)))
+        return [mask_needs <= met for mask_needs in needs]
 
     @property
     def _template_offset(self) -> int:
@@ -317,6 +319,10 @@ class OutcomeRules:
 
     def _needs(self, index: int) -> frozenset[int]:
         return frozenset() if self.sentence_screen is None else self.sentence_screen.needs(index)
+
+
+#: The key under which :meth:`OutcomeRules.masks_possible` keeps the masks' needs.
+_MASKS = "masks"
 
 
 class ScreenedPattern(NamedTuple):

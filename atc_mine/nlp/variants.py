@@ -65,19 +65,23 @@ class VariantPattern:
     kind: str
     regex: re.Pattern[str]
     gene: str | None
+    #: a cheap regex every text holding a match also matches (a residue and its position:
+    #: upper-case letters, which the engine skips to); the pattern runs only where it does
+    gate: re.Pattern[str] | None = None
 
 
 @cache
 def variant_patterns(name: str = "variants.json") -> tuple[VariantPattern, ...]:
     patterns = []
-    for record in load_records(name, "patterns", required=("id", "kind", "regex"), optional=("gene", "norms")):
+    for record in load_records(name, "patterns", required=("id", "kind", "regex"), optional=("gene", "norms", "gate")):
         if record["kind"] not in KINDS:
             raise PatternFileError(f"{name}: pattern {record['id']!r}: unknown kind {record['kind']!r}")
         try:
             regex = re.compile(record["regex"])
+            gate = re.compile(record["gate"]) if record.get("gate") else None
         except re.error as exc:
             raise PatternFileError(f"{name}: pattern {record['id']!r}: bad regex: {exc}") from None
-        patterns.append(VariantPattern(record["id"], record["kind"], regex, record.get("gene")))
+        patterns.append(VariantPattern(record["id"], record["kind"], regex, record.get("gene"), gate))
     return tuple(patterns)
 
 
@@ -130,7 +134,7 @@ def find_variants(
 
     screen = _variant_screen()
     for pattern, possible in zip(variant_patterns(), screen.possible(screen.present(text)), strict=True):
-        if not possible:
+        if not possible or (pattern.gate is not None and pattern.gate.search(text) is None):
             continue
         for match in pattern.regex.finditer(text):
             start, end = match.span()

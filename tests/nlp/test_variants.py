@@ -124,3 +124,18 @@ def test_glued_words_on_every_real_document(corpora):
         assert [m.span() for m in _glued_words(document.text)] == expected, document.doc_id
         found += len(expected)
     assert found > 0
+
+
+def test_a_pattern_gate_finds_every_text_its_pattern_matches(corpora):
+    """A gated pattern runs only where its gate finds something: the gate must find every text
+    the pattern matches (its examples and every document of corpora/), and rule most out."""
+    from atc_mine.nlp.variants import variant_patterns
+    from atc_mine.sources import read_documents
+
+    texts = [d.text for d in read_documents([corpora])]
+    gated = [p for p in variant_patterns() if p.gate is not None]
+    assert gated
+    for pattern in gated:
+        for text in texts + ["BRAF p.V600E", "p.Val600Glu", "(Val600Glu)"]:
+            assert pattern.regex.search(text) is None or pattern.gate.search(text), (pattern.id, text[:60])
+        assert sum(bool(pattern.gate.search(text)) for text in texts) < len(texts) / 2

@@ -416,6 +416,12 @@ _NOUN_AND_PERCENT = re.compile(r"\s*(?:[A-Za-z-]+\s+){0,2}?\(\s*\d+(?:\.\d+)?\s*
 _GROUP_OF_ITEMS = re.compile(r"\b\w+\s+(?:of|out\s+of)\s+\d{1,5}\b|\b\d{1,5}\s*/\s*\d{1,5}\b")
 
 
+#: Categories a count may be stated for together ("complete or partial response"), and the
+#: measure the union is: an objective response, or disease control (RECIST 1.1).
+CATEGORY_UNIONS = {frozenset({"CR", "PR"}): "ORR", frozenset({"CR", "PR", "SD"}): "DCR"}
+_EITHER = re.compile(r"\bor\b|/")
+
+
 def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
     terms = measure_terms(rules, "category", h.text("trig"))
     measures = [t.measure for t in terms] or ([h.pattern.measure] if h.pattern.measure else [])
@@ -441,8 +447,14 @@ def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
     group = region_text if re.search(r"[A-Za-z]", region_text) else None
     qualifier = _clean_qualifier(h.text("postquals")) if h.span("postquals") else None
     qualifier_start = h.offset + h.norm.find(qualifier, h.span("postquals")[0]) if qualifier else None
+    distinct = list(dict.fromkeys(m for m in measures if m))
+    if len(distinct) > 1 and _EITHER.search(h.text("trig")):
+        # "26 achieved partial response or complete response": one count for the categories
+        # together, which is a rate measure only for the unions that define one
+        union = CATEGORY_UNIONS.get(frozenset(distinct))
+        distinct = [union] if union else []
     out = []
-    for measure in dict.fromkeys(m for m in measures if m):
+    for measure in distinct:
         out.append(
             h.candidate(
                 measure,

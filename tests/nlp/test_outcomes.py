@@ -1122,3 +1122,22 @@ def test_a_screening_count_is_vetoed_but_not_the_enrolment_after_it(nlp, text, e
 )
 def test_a_count_of_patients_and_its_category_with_the_verb_left_out(nlp, text, expected):
     assert found(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # hand-written: one count stated for categories together is their union
+        ("Of the 30 patients, 12 achieved partial response or complete response.", "ORR"),
+        ("Two patients had a complete or partial response.", "ORR"),
+        ("Nine patients had CR, PR or SD.", "DCR"),
+        ("Five patients had PR or SD.", None),  # no measure is that union
+    ],
+)
+def test_one_count_for_categories_joined_by_or_is_their_union(nlp, text, expected):
+    measures = [f[0] for f in found(nlp, text) if f[0] not in ("N_ENROLLED", "N_EVALUABLE")]
+    assert measures == ([expected] if expected else [])
+
+
+def test_no_response_of_either_category_is_still_zero_of_each(nlp):
+    assert sorted(f[0] for f in found(nlp, "No CR or PR was observed.")) == ["CR", "PR"]

@@ -1038,8 +1038,9 @@ def find_in_sentence(
 
 
 #: Templates whose count names the group a sentence's other figures are out of
-#: ("Among the 20 recruited patients, the disease control rate was 35%": denominator 20).
-GROUP_RULES = frozenset({"enrolled-group"})
+#: ("Among the 20 recruited patients, the disease control rate was 35%": denominator 20;
+#: "Of the 15 evaluable patients, 3 (20%) had a partial response": denominator 15).
+GROUP_RULES = frozenset({"enrolled-group", "evaluable-group"})
 
 
 def _group_denominators(found: list[Candidate]) -> list[Candidate]:

@@ -1141,3 +1141,13 @@ def test_one_count_for_categories_joined_by_or_is_their_union(nlp, text, expecte
 
 def test_no_response_of_either_category_is_still_zero_of_each(nlp):
     assert sorted(f[0] for f in found(nlp, "No CR or PR was observed.")) == ["CR", "PR"]
+
+
+def test_the_evaluable_patients_a_sentence_opens_with_are_its_denominator(nlp):
+    """Hand-written in a common results style."""
+    text = "Of the 15 evaluable patients, 3 (20%) had a partial response and 8 (53%) had stable disease."
+    assert found(nlp, text) == [
+        F("N_EVALUABLE", count=15),
+        F("PR", count=3, percent=20.0, denominator=15),
+        F("SD", count=8, percent=53.0, denominator=15),
+    ]

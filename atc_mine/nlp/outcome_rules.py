@@ -25,6 +25,7 @@ from functools import cache
 from typing import NamedTuple
 
 import ahocorasick
+import numpy as np
 
 from atc_mine.errors import PatternFileError
 from atc_mine.nlp import regex_cache
@@ -160,19 +161,23 @@ class Gate:
         for word in number_words:
             entries.setdefault(word.lower(), []).append(("number", None))
         for key, values in entries.items():
-            self.automaton.add_word(key, (key, tuple(values)))
+            # Per key, once: its length, and whether a letter or digit may not stand before it
+            # (a key starting with one starts a word) or after it (a short key or number word
+            # ending with one is a whole word: "os" is not read in "dose").
+            whole = len(key) <= SHORT_KEY or any(role == "number" for role, _c in values)
+            self.automaton.add_word(key, (len(key), key[0].isalnum(), whole and key[-1].isalnum(), tuple(values)))
         self.automaton.make_automaton()
 
     def scan(self, text: str) -> dict[str, list[int]]:
         """role -> sorted start offsets (role "number" includes digit runs)."""
         lower = text.lower()
-        found: dict[str, list[int]] = {"number": [m.start() for m in _DIGITS.finditer(text)]}
-        for end, (key, values) in self.automaton.iter(lower):
-            start = end - len(key) + 1
-            if start > 0 and lower[start - 1].isalnum() and key[0].isalnum():
+        size = len(lower)
+        found: dict[str, list[int]] = {"number": digit_run_starts(text)}
+        for end, (length, starts_word, ends_word, values) in self.automaton.iter(lower):
+            start = end - length + 1
+            if starts_word and start > 0 and lower[start - 1].isalnum():
                 continue
-            whole = len(key) <= SHORT_KEY or any(role == "number" for role, _c in values)
-            if whole and end + 1 < len(lower) and lower[end + 1].isalnum() and key[-1].isalnum():
+            if ends_word and end + 1 < size and lower[end + 1].isalnum():
                 continue
             for role, case in values:
                 if case is None or text[start : end + 1] == case:
@@ -183,6 +188,17 @@ class Gate:
 
 
 _DIGITS = re.compile(r"\d+")
+
+
+def digit_run_starts(text: str) -> list[int]:
+    """Where the runs of digits of ``text`` start (``\\d+``'s matches): for an ASCII text, from
+    one numpy pass over its bytes (no match object per number); otherwise by the regex, whose
+    ``\\d`` also reads the other scripts' digits."""
+    if not text.isascii():
+        return [m.start() for m in _DIGITS.finditer(text)]
+    codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    digit = (codes >= 48) & (codes <= 57)
+    return np.flatnonzero(digit & ~np.concatenate(([False], digit[:-1]))).tolist()
 
 
 #: The named groups a template may use; ``region`` (the stated numbers) is required.

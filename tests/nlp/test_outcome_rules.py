@@ -167,3 +167,15 @@ def _real(name):
     from atc_mine.nlp.rules import DATA_PACKAGE
 
     return Path(str(resources.files(DATA_PACKAGE).joinpath(name)))
+
+
+@pytest.mark.parametrize(
+    "text", ["", "7", "n=12, 3 (25%) and 40-50", "a1b22c333", "x \u0663\u0664 5 patients", "ATC 12"]
+)
+def test_digit_run_starts_are_the_digit_regexs_matches(text):
+    """The gate's numbers: a numpy pass for ASCII text, the regex (any script's digits) otherwise."""
+    import re
+
+    from atc_mine.nlp.outcome_rules import digit_run_starts
+
+    assert digit_run_starts(text) == [m.start() for m in re.finditer(r"\d+", text)]

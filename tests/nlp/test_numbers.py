@@ -185,3 +185,12 @@ def test_a_spelled_percent_is_read_as_a_figure(nlp):
     figures = nlp("Forty percent of patients achieved disease control.")._.atc_outcomes
     assert [(f["measure"], f["percent"]) for f in figures] == [("DCR", 40.0)]
     assert figures[0]["sentence"].startswith("Forty percent")
+
+
+def test_normalise_folds_every_dash_and_space_variant_as_its_table_says():
+    """The substitution normalise uses gives what str.translate through the table gives."""
+    from atc_mine.nlp.numbers import _FOLD
+
+    text = "a" + "b".join(map(chr, _FOLD)) + "é 12\u2009mg"
+    assert normalise(text) == text.translate(_FOLD)
+    assert normalise("PD\u2011L1 \u2013 5\u00a0mg") == "PD-L1 - 5 mg"

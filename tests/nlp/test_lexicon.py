@@ -37,12 +37,19 @@ def test_fold_unifies_dashes_and_spaces() -> None:
 
 
 def test_the_ascii_fold_table_folds_as_the_regex_does() -> None:
-    """An ASCII text is folded through a table, any other by the regex: the same result."""
+    """A text is folded through byte tables, non-ASCII letters put back: the regex's result."""
     from atc_mine.nlp.lexicon import _NON_WORD
 
     every_ascii = "".join(map(chr, range(128)))
     assert fold_case_kept(every_ascii) == _NON_WORD.sub(" ", every_ascii)
     assert fold_case_kept("BRAF_V600E (n=12); PD-L1 \u2265 1%") == "BRAF V600E  n 12   PD L1   1 "
+    for text in [
+        "PD\u2011L1\u2013positive",
+        "\u0130stanbul PPAR-\u03b3 \u00b5g \u2265 5",
+        "\u00bd \u0663 \u00e9_x",
+        "\U0001f600x \u00df",
+    ]:
+        assert fold_case_kept(text) == _NON_WORD.sub(" ", text), text
 
 
 # -- matching (hand-written entries) -------------------------------------------------------

@@ -1151,3 +1151,11 @@ def test_the_evaluable_patients_a_sentence_opens_with_are_its_denominator(nlp):
         F("PR", count=3, percent=20.0, denominator=15),
         F("SD", count=8, percent=53.0, denominator=15),
     ]
+
+
+def test_a_rate_to_a_drug_is_read(nlp):
+    """Hand-written: 'the response rate to <drug> was ...', and a rate raised 'to' a value is not one."""
+    assert found(nlp, "Among patients with ATC, the response rate to pembrolizumab was 16% (3/19).") == [
+        F("ORR", count=3, percent=16.0, denominator=19)
+    ]
+    assert found(nlp, "Adding the drug raised the response rate to 40%.") == []

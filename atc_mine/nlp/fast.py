@@ -19,7 +19,8 @@ tokens) and tokenises a document only when the detector's result can change the 
   occurrence the detector adds has the same characters apart from whitespace. So when no gene
   name of the text, whitespace removed, stands as ``(NAME)`` or ``NAME(`` in the text with
   whitespace removed, the definitions cannot matter, and the gene recogniser reads an empty
-  list instead (:func:`gene_abbreviations_matter`).
+  list instead (:func:`gene_abbreviations_matter`). When one can, it reads the definitions of
+  only the brackets next to a gene name (:func:`gene_window_abbreviations`).
 
 When the detector does run, it tokenises only windows around the brackets
 (:func:`bracket_windows`, about 60% of an abstract that has brackets): spaCy tokenises each
@@ -37,7 +38,7 @@ import copy
 import re
 import weakref
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -241,7 +242,7 @@ def chunk_bounds(text: str) -> tuple[list[int], list[int]]:
 SHORT_FORM_TOKENS = 3
 
 
-def bracket_windows(text: str) -> list[tuple[int, int]]:
+def bracket_windows(text: str, brackets: Mapping[int, int | None] | None = None) -> list[tuple[int, int]]:
     """The parts of ``text`` the detector's result depends on: around every "(", whole
     whitespace-separated chunks, merged where they meet.
 
@@ -252,17 +253,24 @@ def bracket_windows(text: str) -> list[tuple[int, int]]:
     bracketed short form (its at most three tokens lie within the next three chunks): the
     long-form candidate ``filter_matches`` takes is at most ``min(L + 5, 2L)`` tokens before
     the bracket.
+
+    ``brackets``: only around the "(" at these offsets, each with its own L where known.
     """
     if "(" not in text:
         return []
     starts, ends = chunk_bounds(text)
     last = len(starts) - 1
+    if brackets is None:
+        brackets = dict.fromkeys(m.start() for m in _OPEN_BRACKET.finditer(text))
+    reach: dict[int, int] = {}  # chunks back, by the chunk holding a "(" (in text order)
+    for position, short_form_chars in brackets.items():
+        i = bisect_right(starts, position) - 1
+        if short_form_chars is None:
+            short_form_chars = ends[min(i + SHORT_FORM_TOKENS, last)] - starts[i]
+        reach[i] = max(reach.get(i, 0), 2 * short_form_chars + 2)
     windows: list[tuple[int, int]] = []
-    bracketed = dict.fromkeys(bisect_right(starts, m.start()) - 1 for m in _OPEN_BRACKET.finditer(text))
-    for i in bracketed:  # the chunks holding a "(", in text order
-        start = starts[i]
-        short_form_chars = ends[min(i + SHORT_FORM_TOKENS, last)] - start
-        first = starts[max(0, i - 2 * short_form_chars - 2)]
+    for i, back in reach.items():
+        first = starts[max(0, i - back)]
         stop = ends[min(last, i + MAX_BRACKETED_TOKENS + 2)]
         if windows and first <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(stop, windows[-1][1]))
@@ -276,17 +284,84 @@ def window_abbreviations(detector: Any, make_doc: Callable[[str], Doc], text: st
     (on an abstract with brackets, about two thirds of it). Windows are read in text order
     with one record of the short and long forms seen, so the first definition of each still
     wins; ``tests/nlp/test_fast.py`` checks the definitions against scispaCy's on the real corpus."""
+    return _window_definitions(detector, make_doc, text, bracket_windows(text))[0]
+
+
+def gene_window_abbreviations(
+    detector: Any, make_doc: Callable[[str], Doc], text: str, gene_names: Iterable[str]
+) -> list[Abbreviation] | None:
+    """The definitions of :func:`window_abbreviations` that the gene recogniser reads (those
+    whose short form is one of ``gene_names``, surfaces the lexicon finds in ``text``), from
+    the windows of only the brackets that can define one; None where that cannot be known.
+
+    A short form is a bracket's content or the token before the bracket, so only a "(" with a
+    name right after it or right before it can define a name; on an abstract that is one or
+    two brackets of many ("(n = 12)", "(95% CI ...)"). Leaving the other brackets out changes
+    nothing the gene recogniser reads unless it changes which definitions are taken first:
+    that takes two definitions with one long-form text, so a second occurrence of it that
+    could be a long form, one ending at a bracket (a long form is the end of the words before
+    a "(" or of a bracket's content: scispaCy's ``find_abbreviation`` keeps a suffix). Where
+    a long form taken here occurs so again, or one was turned down as seen, the answer is
+    None and the caller reads every window (:func:`window_abbreviations`).
+    """
+    names = {name for name in gene_names if name}
+    brackets: dict[int, int | None] = {}
+    for m in _OPEN_BRACKET.finditer(text):
+        inside = [len(name) for name in names if text.startswith(name, _word_start(text, m.end()))]
+        if inside or any(text[: m.start()].rstrip().endswith(name) for name in names):
+            brackets[m.start()] = max(inside, default=0)
+    if not brackets:
+        return []
+    found, turned_down = _window_definitions(detector, make_doc, text, bracket_windows(text, brackets))
+    if turned_down or any(_recurs_as_long_form(text, a.long_form) for a in found):
+        return None
+    return found
+
+
+_BRACKET_AHEAD = re.compile(r"\s*[()]")
+
+
+def _word_start(text: str, position: int) -> int:
+    """The first offset from ``position`` that is not whitespace."""
+    while position < len(text) and text[position].isspace():
+        position += 1
+    return position
+
+
+def _recurs_as_long_form(text: str, long_form: LongForm) -> bool:
+    """Does ``long_form``'s text occur elsewhere in ``text`` just before a bracket?"""
+    part = long_form.text
+    position = text.find(part)
+    while position >= 0:
+        end = position + len(part)
+        if position != long_form.start_char and _BRACKET_AHEAD.match(text, end):
+            return True
+        position = text.find(part, position + 1)
+    return False
+
+
+def _window_definitions(
+    detector: Any, make_doc: Callable[[str], Doc], text: str, windows: list[tuple[int, int]]
+) -> tuple[list[Abbreviation], bool]:
+    """The definitions the detector finds in ``windows`` of ``text``, and whether a candidate was
+    turned down because its long form had been taken already."""
     from scispacy.abbreviation import filter_matches, find_abbreviation
 
     found: list[Abbreviation] = []
     seen_long: set[str] = set()
     seen_short: set[str] = set()
-    for offset, end in bracket_windows(text):
+    turned_down = False
+    for offset, end in windows:
         doc = make_doc(text[offset:end])
         matches_no_brackets = [(x[0], x[1] + 1, x[2] - 1) for x in paren_matches(doc)]
         for long_candidate, short_candidate in filter_matches(matches_no_brackets, doc):
             short, long_form = find_abbreviation(long_candidate, short_candidate)
-            if not long_form or long_form.text in seen_long or short.text in seen_short:
+            if not long_form:
+                continue
+            if long_form.text in seen_long:
+                turned_down = True
+                continue
+            if short.text in seen_short:
                 continue
             seen_long.add(long_form.text)
             seen_short.add(short.text)
@@ -298,7 +373,7 @@ def window_abbreviations(detector: Any, make_doc: Callable[[str], Doc], text: st
                     LongForm(long_form.text, offset + long_form.start_char, offset + long_form.end_char),
                 )
             )
-    return found
+    return found, turned_down
 
 
 def gene_abbreviations_matter(text: str, gene_names: Iterable[str]) -> bool:
@@ -355,8 +430,9 @@ class FastPipeline:
                 raise ValueError(f"component {name!r} ({factory}) is not known to run on text alone")
         #: Trial-ID patterns with the literal screen of their regexes.
         self._trial_screens: dict[int, LiteralScreen] = {}
-        #: How many documents were tokenised for the detector, and for which reader (a
-        #: measure of the prefilter, printed by ``make bench``).
+        #: How many times a document's windows were tokenised for the detector, and how many
+        #: of those for the gene recogniser alone (a measure of the prefilter, printed by
+        #: ``make bench``).
         self.stats = {"documents": 0, "tokenised": 0, "tokenised_for_genes": 0, "tokenised_outside_zones": 0}
 
     @classmethod
@@ -365,11 +441,14 @@ class FastPipeline:
             nlp.get_pipe_meta(name).factory in TEXT_FACTORIES | {ABBREVIATION_FACTORY} for name in nlp.pipe_names
         )
 
+    def _count_tokenised(self) -> None:
+        self.stats["tokenised"] += 1
+        if not self.nlp.vocab.in_memory_zone:
+            self.stats["tokenised_outside_zones"] += 1
+
     def _abbreviations(self, text: str) -> Callable[[], list]:
         def compute() -> list:
-            self.stats["tokenised"] += 1
-            if not self.nlp.vocab.in_memory_zone:
-                self.stats["tokenised_outside_zones"] += 1
+            self._count_tokenised()
             if getattr(self.detector, "make_serializable", False):  # its readers expect dicts then
                 return detect_abbreviations(self.detector, self.nlp.make_doc(text))._.abbreviations
             return window_abbreviations(self.detector, self.nlp.make_doc, text)
@@ -399,14 +478,12 @@ class FastPipeline:
             if factory == TRIAL_ID_FACTORY and hasattr(component, "patterns"):
                 self._trial_ids(doc, component)
                 continue
-            if (
-                factory == GENE_FACTORY
-                and doc._.has(ABBREVIATIONS)
-                and not self._genes_need_abbreviations(doc, component)
-            ):
-                with doc._.overriding(ABBREVIATIONS, []):
-                    component(doc)
-                continue
+            if factory == GENE_FACTORY and doc._.has(ABBREVIATIONS):
+                definitions = self._gene_abbreviations(doc, component)
+                if definitions is not None:
+                    with doc._.overriding(ABBREVIATIONS, definitions):
+                        component(doc)
+                    continue
             component(doc)
         return doc
 
@@ -424,16 +501,25 @@ class FastPipeline:
         if patterns:
             doc_data.add_entities(doc, find_trial_ids(doc.text, patterns))  # type: ignore[arg-type]
 
-    def _genes_need_abbreviations(self, doc: TextDoc, genes: Any) -> bool:
+    def _gene_abbreviations(self, doc: TextDoc, genes: Any) -> list | None:
+        """What the gene recogniser may read for ``doc._.abbreviations`` at the cost of fewer
+        tokens than the document's own value (None: read that): nothing where no gene name
+        can be defined (:func:`gene_abbreviations_matter`), else the definitions of the
+        brackets that can define one (:func:`gene_window_abbreviations`)."""
         if doc._.is_computed(ABBREVIATIONS):
-            return True  # already computed: nothing to save
+            return None  # already computed: nothing to save
         lexicon = getattr(genes, "lexicon", None)
         if lexicon is None:
-            return True
+            return None
         text = doc.text
-        needed = gene_abbreviations_matter(text, (text[s:e] for s, e, _entry in lexicon.find(text)))
-        self.stats["tokenised_for_genes"] += needed
-        return needed
+        names = [text[s:e] for s, e, _entry in lexicon.find(text)]
+        if not gene_abbreviations_matter(text, names):
+            return []
+        if self.detector is None or getattr(self.detector, "make_serializable", False):
+            return None
+        self.stats["tokenised_for_genes"] += 1
+        self._count_tokenised()
+        return gene_window_abbreviations(self.detector, self.nlp.make_doc, text, names)
 
     def extract(self, document: Document) -> Extraction:
         """One document's extraction (strings the tokeniser adds stay in the vocabulary:

@@ -206,3 +206,67 @@ def test_chunk_bounds_are_the_whitespace_separated_chunks(text):
 
 def test_the_space_table_ends_at_the_last_space_character():
     assert max(code for code in range(0x110000) if chr(code).isspace()) == fast._LAST_SPACE
+
+
+def gene_reading(abbreviations, names):
+    """What the gene recogniser reads of definitions: the first of each short form, by name."""
+    reading = {}
+    for a in abbreviations:
+        if a.text in names:
+            reading.setdefault(a.text, (a._.long_form.text, a._.long_form.start_char, a._.long_form.end_char))
+    return reading
+
+
+def test_gene_window_abbreviations_read_as_all_windows_on_every_real_document(nlp, real_documents):
+    """Around only the brackets that can define a gene name the lexicon finds, the gene
+    recogniser reads the definitions it reads from every window; where that cannot be known
+    the answer is None (and the fast path reads every window)."""
+    detector = nlp.get_pipe("abbreviation_detector")
+    genes = nlp.get_pipe("atc_genes").lexicon
+    answered = unknown = 0
+    for document in real_documents:
+        text = document.text
+        names = [text[s:e] for s, e, _ in genes.find(text)]
+        if not gene_abbreviations_matter(text, names):
+            continue
+        found = fast.gene_window_abbreviations(detector, nlp.make_doc, text, names)
+        if found is None:
+            unknown += 1
+            continue
+        answered += 1
+        every_window = fast.window_abbreviations(detector, nlp.make_doc, text)
+        assert gene_reading(found, set(names)) == gene_reading(every_window, set(names)), document.doc_id
+    assert answered > 50 and unknown < answered / 4
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # hand-written: the gene's own bracket only; "(n = 12)" far away is not tokenised
+        (
+            "Patients (n = 12) with anaplastic lymphoma kinase (ALK) fusions responded.",
+            ["ALK"],
+            {"ALK": ("anaplastic lymphoma kinase", 23, 49)},
+        ),
+        # the short form before the bracket, the long form inside it
+        # (scispaCy reads a bracket of more than three tokens as the long form)
+        (
+            "Tumours with ALK (anaplastic lymphoma kinase gene) fusions.",
+            ["ALK"],
+            {"ALK": ("anaplastic lymphoma kinase gene", 18, 49)},
+        ),
+        # no bracket next to a name: nothing to read, nothing tokenised
+        ("ALK fusions (n = 3) responded.", ["ALK"], {}),
+        # the long form stands again before another bracket: an earlier definition there could
+        # have taken it, so the answer is not known from the gene's bracket alone
+        ("anaplastic lymphoma kinase (AnLK) and anaplastic lymphoma kinase (ALK) fusions", ["ALK"], None),
+    ],
+)
+def test_gene_window_abbreviations_on_hand_written_cases(nlp, text, names, expected):
+    detector = nlp.get_pipe("abbreviation_detector")
+    found = fast.gene_window_abbreviations(detector, nlp.make_doc, text, names)
+    if expected is None:
+        assert found is None
+        return
+    assert gene_reading(found, set(names)) == expected
+    assert gene_reading(fast.window_abbreviations(detector, nlp.make_doc, text), set(names)) == expected

@@ -6,8 +6,9 @@ The vocabulary (``data/cohort_vocabulary.json``) mirrors ``gold/schema/cohorts.j
 tumours of basket trials; ``all`` for the pooled population of a multi-cohort study. The
 cues (``data/cohort_cues.json``) are regexes from histology names to terms, molecular
 selections (BRAF V600, V600E) that combine with ATC or thyroid cancer, a pooled-population
-cue, a multi-tumour cue, and subgroup templates (PD-L1 status, dose level, arm, numbered
-cohort, stage).
+cue, a multi-tumour cue, subgroup templates (PD-L1 status, dose level, arm, numbered
+cohort, stage), and negations: a histology right after "without", "excluding" or "non-"
+names the population left out, and is no cue.
 
 :func:`resolve` turns the terms a text supports into one: the most specific when they lie on
 one line of descent ("patients with thyroid cancer ... 17 with ATC" -> ATC), the pooled label
@@ -26,7 +27,7 @@ from atc_mine.nlp.rules import load_records
 
 VOCABULARY_FILE = "cohort_vocabulary.json"
 CUES_FILE = "cohort_cues.json"
-CUE_KINDS = frozenset({"histology", "molecular", "pooled", "multi", "subgroup"})
+CUE_KINDS = frozenset({"histology", "molecular", "pooled", "multi", "subgroup", "negation"})
 #: Gap (characters) between a specific histology and a following "thyroid cancer" that makes
 #: them one name ("anaplastic thyroid cancer", "medullary thyroid carcinoma").
 ADJACENT_GAP = 2
@@ -120,7 +121,12 @@ def find_cues(text: str, kinds: frozenset[str] = CUE_KINDS) -> list[Found]:
     for cue, possible in zip(cohort_cues(), screen.possible(screen.present(text)), strict=True):
         if possible and cue.kind in kinds and cue.kind != "subgroup":
             found.extend(Found(cue.kind, cue.term or "", m.start(), m.end()) for m in cue.regex.finditer(text))
-    histology = sorted((f for f in found if f.kind == "histology"), key=lambda f: (f.start, -vocab.depth(f.value)))
+    # "without ATC", "non-anaplastic": a histology right after a negation is the population left out
+    left_out = {f.end for f in found if f.kind == "negation"}
+    histology = sorted(
+        (f for f in found if f.kind == "histology" and f.start not in left_out),
+        key=lambda f: (f.start, -vocab.depth(f.value)),
+    )
     kept: list[Found] = []
     for f in histology:
         clash = [k for k in kept if f.start < k.end and k.start < f.end]
@@ -131,7 +137,7 @@ def find_cues(text: str, kinds: frozenset[str] = CUE_KINDS) -> list[Found]:
         if f.value == THYROID and kept and 0 <= f.start - kept[-1].end <= ADJACENT_GAP:
             continue  # "anaplastic thyroid cancer": the thyroid cancer is the anaplastic one
         kept.append(f)
-    return sorted(kept + [f for f in found if f.kind != "histology"], key=lambda f: f.start)
+    return sorted(kept + [f for f in found if f.kind not in ("histology", "negation")], key=lambda f: f.start)
 
 
 def combine(histology: str | None, molecular: str | None) -> str | None:

@@ -64,6 +64,12 @@ def test_the_cue_screen_lets_every_cue_example_through():
         ("locally advanced or metastatic thyroid cancer of all histologic subtypes", "thyroid cancer"),  # Lim 2013
         ("undifferentiated thyroid carcinoma", "ATC"),  # held-out: Ain 2000, Thyroid 10:587
         ("41 MDTC/4 MATC patients", "thyroid cancer"),  # held-out: Ravaud 2017 (THYSU); siblings pool up
+        # a histology after a negation is the population left out (hand-written)
+        ("patients with non-ATC thyroid cancers", "thyroid cancer"),
+        ("non-anaplastic thyroid cancer", "thyroid cancer"),
+        ("thyroid carcinoma (median 1265 days; without ATC, 1399 days)", "thyroid cancer"),
+        ("all thyroid cancers excluding the ATC cohort", "thyroid cancer"),
+        ("patients with ATC and without MTC", "ATC"),
         # not populations
         ("cells purchased from the ATCC", None),
         ("the CATCH trial", None),

@@ -506,7 +506,7 @@ def outcome_rules(
         (masks if record["scope"] == "mask" else vetoes).append(exclusion)
     item_regex = {
         "percent": regex_cache.compile(f"(?:{expanded['PV']}|{expanded['PVB']})"),
-        "time": regex_cache.compile(expanded["TV"]),
+        "time": regex_cache.compile(f"(?:{expanded['TV']}|{expanded['TVQ']})"),
         "count": regex_cache.compile(
             rf"(?:{expanded['FRAC']}|{expanded['CNT']}{expanded['OFDEN']}?)(?:\s*{expanded['PAREN']})?"
         ),

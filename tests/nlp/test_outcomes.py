@@ -1159,3 +1159,27 @@ def test_a_rate_to_a_drug_is_read(nlp):
         F("ORR", count=3, percent=16.0, denominator=19)
     ]
     assert found(nlp, "Adding the drug raised the response rate to 40%.") == []
+
+
+def test_a_list_of_medians_whose_later_values_drop_the_unit(nlp):
+    """Kanagawa lenvatinib series in stage IVC ATC (Thyroid World Congress abstract): the unit is
+    written once and each value has its own group, '4.25 months for the LT group, 2.30 for the
+    PTX group, and 2.00 for the BSC group'; hand-written variants of the same shape."""
+    text = (
+        "The median overall survival was 4.25 months for the LT group, 2.30 for the PTX group, "
+        "and 2.00 for the BSC group."
+    )
+    result = figures(nlp, text)
+    assert [numbers(f) for f in result] == [
+        F("OS_MEDIAN", value=4.25, unit="months"),
+        F("OS_MEDIAN", value=2.3, unit="months"),
+        F("OS_MEDIAN", value=2.0, unit="months"),
+    ]
+    assert [f["subgroup"] for f in result] == ["LT arm", "PTX arm", "BSC arm"]
+    text = "Median OS was 10.6 months for patients with ATC, 8.1 in those with PDTC."
+    assert [(numbers(f), f["cohort"]) for f in figures(nlp, text)] == [
+        (F("OS_MEDIAN", value=10.6, unit="months"), "ATC"),
+        (F("OS_MEDIAN", value=8.1, unit="months"), "PDTC"),
+    ]
+    # a bare number with no unit anywhere in the list stays unread
+    assert found(nlp, "The median PFS was 5 for the lenvatinib arm and 3 for the placebo arm.") == []

@@ -885,6 +885,18 @@ def _clause(norm: str, position: int) -> tuple[int, int]:
     return start, end
 
 
+_WITH_PHRASE = re.compile(r",\s+with\s+(?:an?\s+|the\s+)?")
+
+
+def _with_phrase_start(norm: str, start: int, position: int) -> int:
+    """Where the ", with ..." phrase holding ``position`` starts (outside brackets), else ``start``."""
+    found = start
+    for m in _WITH_PHRASE.finditer(norm, start, position):
+        if _bracket_depth(norm, m.start()) == 0:
+            found = m.end()
+    return found
+
+
 def _bracket_depth(text: str, position: int) -> int:
     """How many round or square brackets are open at ``position``."""
     depth = 0
@@ -941,6 +953,9 @@ def vetoed(rules: OutcomeRules, kind: str, norm: str, value_start: int, value_en
     # A clause speaks for a figure up to the figure and the phrase that follows it, not beyond
     # the next comma ("... was 31.5%, with adverse events consistent with ...").
     clause_end = min(clause_end, _next_break(norm, value_end))
+    # "Tumour shrinkage was seen in 10 patients, with an objective response in 4 (20%)": a
+    # figure whose measure opens a ", with ..." phrase is that phrase's, not the clause's subject's
+    clause_start = max(clause_start, _with_phrase_start(norm, clause_start, min(trig_start, value_start)))
     clause = norm[clause_start:clause_end]
     for g in _PAREN_GROUP.finditer(clause):  # an aside does not speak for the whole clause ("(planned, 180)")
         if not (clause_start + g.start() <= value_start < clause_start + g.end()):

@@ -1183,3 +1183,13 @@ def test_a_list_of_medians_whose_later_values_drop_the_unit(nlp):
     ]
     # a bare number with no unit anywhere in the list stays unread
     assert found(nlp, "The median PFS was 5 for the lenvatinib arm and 3 for the placebo arm.") == []
+
+
+def test_a_response_in_a_with_phrase_after_a_shrinkage_clause(nlp):
+    """Hand-written: tumour shrinkage is no response figure (its clause is vetoed), but a
+    response stated in the ', with ...' phrase after it is one; a marker named in that phrase
+    still vetoes it."""
+    text = "Tumour shrinkage was observed in 10 of 20 patients, with an objective response in 4 (20%)."
+    assert found(nlp, text) == [F("ORR", count=4, percent=20.0)]
+    assert found(nlp, "Tumour shrinkage was observed in 10 of 20 patients (50%).") == []
+    assert found(nlp, "Thyroglobulin decreased in 5 patients, with a decrease in Tg in 3 (60%).") == []

@@ -1193,3 +1193,23 @@ def test_a_response_in_a_with_phrase_after_a_shrinkage_clause(nlp):
     assert found(nlp, text) == [F("ORR", count=4, percent=20.0)]
     assert found(nlp, "Tumour shrinkage was observed in 10 of 20 patients (50%).") == []
     assert found(nlp, "Thyroglobulin decreased in 5 patients, with a decrease in Tg in 3 (60%).") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a summary of the ROAR ATC update (Subbiah 2022): the patients whose data the analysis includes
+        (
+            "The updated analysis includes 4 years of additional study follow-up data from 36 patients treated with dabrafenib and trametinib.",
+            [F("N_ENROLLED", count=36)],
+        ),
+        # hand-written: a chart review; data that are not patients' are no population
+        (
+            "We retrospectively reviewed the medical records of 52 patients with anaplastic thyroid cancer.",
+            [F("N_ENROLLED", count=52)],
+        ),
+        ("We reviewed published data from 12 trials.", []),
+    ],
+)
+def test_the_patients_whose_data_a_study_analysed(nlp, text, expected):
+    assert found(nlp, text) == expected

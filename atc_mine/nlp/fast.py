@@ -8,9 +8,10 @@ from every token each time a component reads it. :class:`FastPipeline` therefore
 each component's own ``__call__`` on a :class:`TextDoc` (a text and its extension values, no
 tokens) and tokenises a document only when the detector's result can change the output:
 
-- **Outcomes** read the abbreviations only for a document with candidate figures (regimen
-  abbreviations: "carboplatin/paclitaxel (CP)"). The value is *lazy*: the detector runs the
-  first time a component reads ``doc._.abbreviations``.
+- **Outcomes** read the abbreviations only for a document with candidate figures, and only
+  regimen abbreviations ("carboplatin/paclitaxel (CP)": a long form holding two drugs), so a
+  document naming fewer than two drugs gets an empty list. The value is *lazy*: the detector
+  runs the first time a component reads ``doc._.abbreviations``.
 - **Trial IDs**: a registry pattern runs only on a text holding the literals every match of it
   must hold (:mod:`atc_mine.nlp.prefilter`: "NCT", "ISRCTN", "ChiCTR" ...).
 - **Genes** read them for every document, but use only definitions whose short form is a
@@ -58,6 +59,7 @@ from atc_mine.records import Document, Extraction
 TEXT_FACTORIES = frozenset({"atc_sentences", "atc_trial_ids", "atc_variants", "atc_drugs", "atc_genes", "atc_outcomes"})
 ABBREVIATION_FACTORY = "abbreviation_detector"
 GENE_FACTORY = "atc_genes"
+OUTCOME_FACTORY = "atc_outcomes"
 TRIAL_ID_FACTORY = "atc_trial_ids"
 #: The Doc extension the detector writes (``scispacy.abbreviation``).
 ABBREVIATIONS = "abbreviations"
@@ -128,6 +130,12 @@ class Extensions:
 
 
 _MISSING = object()
+
+
+def _holds_two_drugs(doc: Any) -> bool:
+    """Does the document name two different drugs (its DRUG entities so far)?"""
+    norms = {norm for label, _start, _end, norm in doc_data.entities(doc) if label == "DRUG"}
+    return len(norms) >= 2
 
 
 class TextDoc:
@@ -484,6 +492,17 @@ class FastPipeline:
                     with doc._.overriding(ABBREVIATIONS, definitions):
                         component(doc)
                     continue
+            if (
+                factory == OUTCOME_FACTORY
+                and doc._.has(ABBREVIATIONS)
+                and not doc._.is_computed(ABBREVIATIONS)
+                and not _holds_two_drugs(doc)
+            ):
+                # the outcome extractor reads only definitions of regimens, whose long forms
+                # hold two drugs or more (attribution.regimen_abbreviations)
+                with doc._.overriding(ABBREVIATIONS, []):
+                    component(doc)
+                continue
             component(doc)
         return doc
 

@@ -270,3 +270,29 @@ def test_gene_window_abbreviations_on_hand_written_cases(nlp, text, names, expec
         return
     assert gene_reading(found, set(names)) == expected
     assert gene_reading(fast.window_abbreviations(detector, nlp.make_doc, text), set(names)) == expected
+
+
+def test_outcomes_read_definitions_only_where_two_drugs_can_make_a_regimen(nlp):
+    """Hand-written: the outcome extractor reads only regimen definitions (a long form holding
+    two drugs), so a document naming one drug is never tokenised for it; with two drugs the
+    regimen's short form still takes both."""
+    runner = fast_pipeline(nlp)
+    one_drug = Document(
+        doc_id="one",
+        source="file",
+        text="Twenty patients (n = 20) received sorafenib. The overall response rate (ORR) was 10% (2/20).",
+    )
+    two_drugs = Document(
+        doc_id="two",
+        source="file",
+        text="Patients received carboplatin/paclitaxel (CP). The overall response rate with CP was 10% (2/20).",
+    )
+    before = runner.stats["tokenised"]
+    quick = runner.extract(one_drug)
+    assert runner.stats["tokenised"] == before
+    assert [f.drugs for f in quick.outcomes] == [("sorafenib",)] * len(quick.outcomes) and quick.outcomes
+    quick = runner.extract(two_drugs)
+    assert runner.stats["tokenised"] == before + 1
+    assert [f.drugs for f in quick.outcomes] == [("carboplatin", "paclitaxel")]
+    assert [quick] == list(plain_extract_documents(nlp, [two_drugs]))
+    assert [runner.extract(one_drug)] == list(plain_extract_documents(nlp, [one_drug]))

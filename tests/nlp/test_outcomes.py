@@ -1213,3 +1213,19 @@ def test_a_response_in_a_with_phrase_after_a_shrinkage_clause(nlp):
 )
 def test_the_patients_whose_data_a_study_analysed(nlp, text, expected):
     assert found(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # hand-written probes: a count inside the subject's description, a count as 'n = x'
+        ("Three of nine patients with ATC (33%) responded.", [F("ORR", 3, 33.0, 9)]),
+        (
+            "Best overall response included PR (n = 3), SD (n = 5), and PD (n = 2).",
+            [F("PR", 3), F("SD", 5), F("PD", 2)],
+        ),
+        ("The PD-L1 (n = 12) subgroup was analysed.", []),
+    ],
+)
+def test_counts_in_a_subjects_description_and_as_n_equals(nlp, text, expected):
+    assert found(nlp, text) == expected

@@ -120,6 +120,7 @@ GATE_WORDS: dict[str, tuple[str, ...]] = {
         "n=",
     ),
     "category": ("responded",),
+    "rate": ("rate", "rates"),  # "objective response (CR + PR) rate": a bracket inside the name
     "time": ("alive",),
     "corresponding": (
         "corresponding",

@@ -1229,3 +1229,16 @@ def test_the_patients_whose_data_a_study_analysed(nlp, text, expected):
 )
 def test_counts_in_a_subjects_description_and_as_n_equals(nlp, text, expected):
     assert found(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # hand-written probes: the categories a rate counts, bracketed inside its name
+        ("Overall response (CR+PR) rate was 40% (4/10).", [F("ORR", 4, 40.0, 10)]),
+        ("The disease control (CR + PR + SD) rate was 70%.", [F("DCR", percent=70.0)]),
+        ("The heart rate was 80 in 12 patients.", []),
+    ],
+)
+def test_a_rate_with_its_categories_inside_its_name(nlp, text, expected):
+    assert found(nlp, text) == expected

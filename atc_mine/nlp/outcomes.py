@@ -264,11 +264,18 @@ def _value_items(h: _Match, rules: OutcomeRules, kind: str) -> list[tuple[int, i
         bracket = _TRAILING_BRACKET.search(h.norm, start, end)
         if kind == "percent" and bracket and rules.role_regex["category"].search(bracket.group()):
             end = bracket.start()  # "40% (8 PR, 0 CR)": the categories in the bracket are figures of their own
+        described = None  # "2 of 7 ATC patients (29%)": the group named before the noun
         if kind == "count" and (pct := _NOUN_AND_PERCENT.match(h.norm, end, stop)):
+            words = pct.group("words") or ""
+            named = " ".join(_PATIENT_NOUN.sub(" ", words).split())
+            if named and named in words:
+                described = (named, pct.start("words") + words.find(named))
             end = pct.end()  # "2 of 6 patients (33%) with ...": the bracketed percent is the item's
         raw = h.norm[end:stop]
         qual = _clean_qualifier(raw)
         qual_at = end + raw.find(qual[:8]) if qual else None
+        if qual is None and described is not None:
+            qual, qual_at = described
         result.append((start, end, qual, qual_at))
     return result
 
@@ -411,7 +418,8 @@ def _rate_subgroups(h: _Match, rules: OutcomeRules, state: SentenceState) -> lis
 #: (three with lenvatinib and five with dabrafenib plus trametinib)").
 BREAKDOWN_BY_GROUP = "category-breakdown-by-group"
 #: A noun and a bracketed percent right after a count item ("2 of 6 patients (33%)").
-_NOUN_AND_PERCENT = re.compile(r"\s*(?:[A-Za-z-]+\s+){0,2}?\(\s*\d+(?:\.\d+)?\s*%[^()]*\)")
+_NOUN_AND_PERCENT = re.compile(r"\s*(?P<words>(?:[A-Za-z-]+\s+){0,2}?)\(\s*\d+(?:\.\d+)?\s*%[^()]*\)")
+_PATIENT_NOUN = re.compile(r"\b(?:patients?|pts|cases?|subjects?|participants?)\b", re.I)
 #: "x of y" items of a region, each a group's figure ("2 of 6 ... and in 1 of 5 ...").
 _GROUP_OF_ITEMS = re.compile(r"\b\w+\s+(?:of|out\s+of)\s+\d{1,5}\b|\b\d{1,5}\s*/\s*\d{1,5}\b")
 

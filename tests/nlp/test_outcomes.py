@@ -1242,3 +1242,14 @@ def test_counts_in_a_subjects_description_and_as_n_equals(nlp, text, expected):
 )
 def test_a_rate_with_its_categories_inside_its_name(nlp, text, expected):
     assert found(nlp, text) == expected
+
+
+def test_counts_of_two_groups_named_before_patients(nlp):
+    """Hand-written: each count's group written before 'patients' ('2 of 7 ATC patients and 5 of
+    10 PTC patients'), not after it with 'with'."""
+    text = "Responses occurred in 2 of 7 ATC patients (29%) and 5 of 10 PTC patients (50%)."
+    result = figures(nlp, text)
+    assert [(numbers(f), f["cohort"]) for f in result] == [
+        (F("ORR", 2, 29.0, 7), "ATC"),
+        (F("ORR", 5, 50.0, 10), "PTC"),
+    ]

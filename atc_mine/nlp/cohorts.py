@@ -8,7 +8,8 @@ cues (``data/cohort_cues.json``) are regexes from histology names to terms, mole
 selections (BRAF V600, V600E) that combine with ATC or thyroid cancer, a pooled-population
 cue, a multi-tumour cue, subgroup templates (PD-L1 status, dose level, arm, numbered
 cohort, stage), and negations: a histology right after "without", "excluding" or "non-"
-names the population left out, and is no cue.
+names the population left out, and is no cue, as is one later in the coordinated list a word
+negation reaches across ("excluding non-small-cell lung cancer and thyroid cancer").
 
 :func:`resolve` turns the terms a text supports into one: the most specific when they lie on
 one line of descent ("patients with thyroid cancer ... 17 with ATC" -> ATC), the pooled label
@@ -49,6 +50,9 @@ class Cue:
     regex: re.Pattern[str]
     term: str | None
     subgroup: str | None
+    #: Of a negation: the coordinated list right after it, which it reaches across ("excluding
+    #: NSCLC and thyroid cancer").
+    scope: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,17 +88,20 @@ def vocabulary(name: str = VOCABULARY_FILE) -> Vocabulary:
 def cohort_cues(name: str = CUES_FILE) -> tuple[Cue, ...]:
     vocab = vocabulary()
     cues = []
-    for record in load_records(name, "cues", required=("id", "kind", "regex"), optional=("term", "subgroup")):
+    for record in load_records(name, "cues", required=("id", "kind", "regex"), optional=("term", "subgroup", "scope")):
         where = f"{name}: cue {record['id']!r}"
         if record["kind"] not in CUE_KINDS:
             raise PatternFileError(f"{where}: unknown kind {record['kind']!r}")
         if record["kind"] in ("histology", "pooled") and record.get("term") not in vocab.parents:
             raise PatternFileError(f"{where}: term {record.get('term')!r} is not in the cohort vocabulary")
+        if "scope" in record and record["kind"] != "negation":
+            raise PatternFileError(f"{where}: only a negation has a scope")
         try:
             regex = re.compile(record["regex"])
+            scope = re.compile(record["scope"]) if "scope" in record else None
         except re.error as exc:
             raise PatternFileError(f"{where}: {exc}") from None
-        cues.append(Cue(record["id"], record["kind"], regex, record.get("term"), record.get("subgroup")))
+        cues.append(Cue(record["id"], record["kind"], regex, record.get("term"), record.get("subgroup"), scope))
     return tuple(cues)
 
 
@@ -117,14 +124,25 @@ def find_cues(text: str, kinds: frozenset[str] = CUE_KINDS) -> list[Found]:
     """Histology, molecular, pooled and multi-tumour cues in ``text``, overlaps resolved."""
     vocab = vocabulary()
     found: list[Found] = []
+    scoped: list[tuple[int, re.Pattern[str]]] = []
     screen = cue_screen()
     for cue, possible in zip(cohort_cues(), screen.possible(screen.present(text)), strict=True):
         if possible and cue.kind in kinds and cue.kind != "subgroup":
-            found.extend(Found(cue.kind, cue.term or "", m.start(), m.end()) for m in cue.regex.finditer(text))
-    # "without ATC", "non-anaplastic": a histology right after a negation is the population left out
+            matches = [Found(cue.kind, cue.term or "", m.start(), m.end()) for m in cue.regex.finditer(text)]
+            found += matches
+            if cue.scope is not None:
+                scoped += [(f.end, cue.scope) for f in matches]
+    # "without ATC", "non-anaplastic": a histology right after a negation is the population left
+    # out, and so is one later in the list the negation reaches ("excluding NSCLC and thyroid cancer")
     left_out = {f.end for f in found if f.kind == "negation"}
+
+    lists = [m.span() for end, scope in scoped if (m := scope.match(text, end))]
+
+    def is_left_out(f: Found) -> bool:
+        return f.start in left_out or any(start <= f.start and f.end <= end for start, end in lists)
+
     histology = sorted(
-        (f for f in found if f.kind == "histology" and f.start not in left_out),
+        (f for f in found if f.kind == "histology" and not is_left_out(f)),
         key=lambda f: (f.start, -vocab.depth(f.value)),
     )
     kept: list[Found] = []

@@ -70,6 +70,12 @@ def test_the_cue_screen_lets_every_cue_example_through():
         ("thyroid carcinoma (median 1265 days; without ATC, 1399 days)", "thyroid cancer"),
         ("all thyroid cancers excluding the ATC cohort", "thyroid cancer"),
         ("patients with ATC and without MTC", "ATC"),
+        # a word negation reaches across the list it opens; "non-" only the name it prefixes
+        ("tumor types, excluding non-small-cell lung cancer and thyroid cancer", None),  # held-out: ARROW basket
+        ("other than PTC, FTC or ATC", None),
+        ("patients with non-ATC thyroid cancers and 12 with ATC", "ATC"),
+        ("without ATC, patients with MTC and PTC", "thyroid cancer"),
+        ("excluding lung cancer and breast cancer in patients with ATC", "ATC"),  # the list stops at "in"
         # not populations
         ("cells purchased from the ATCC", None),
         ("the CATCH trial", None),

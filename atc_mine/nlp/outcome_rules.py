@@ -262,6 +262,9 @@ class Exclusion:
     scope: str
     regex: re.Pattern[str]
     applies_to: frozenset[str] | None
+    #: A figure this vetoes leaves its numbers to the other templates (its template misread them:
+    #: "Best responses in 32 evaluable patients were ..." is no response count, but 32 evaluable).
+    releases: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +294,8 @@ class OutcomeRules:
     #: one screen over the anchors, the masks and the templates, in that order (see
     #: :meth:`screened`); a template's literals are read as masking leaves them (:data:`MASKING_CHARS`)
     sentence_screen: LiteralScreen | None = None
+    #: ids of the vetoes that release a figure's numbers (:attr:`Exclusion.releases`)
+    releasing: frozenset[str] = frozenset()
     #: :meth:`patterns_for`'s answers (at most one per subset of the five roles), and the masks'
     #: needs under :data:`_MASKS`
     _memo: dict[frozenset[str] | str, tuple] = field(default_factory=dict, init=False, compare=False, repr=False)
@@ -491,7 +496,7 @@ def outcome_rules(
         )
     masks, vetoes = [], []
     for record in load_records(
-        exclusions_file, "exclusions", required=("id", "scope", "regex"), optional=("applies_to",)
+        exclusions_file, "exclusions", required=("id", "scope", "regex"), optional=("applies_to", "releases")
     ):
         where = f"{exclusions_file}: exclusion {record['id']!r}"
         if record["scope"] not in EXCLUSION_SCOPES:
@@ -503,7 +508,9 @@ def outcome_rules(
         applies = frozenset(record["applies_to"]) if record.get("applies_to") else None
         if applies and not applies <= KINDS:
             raise PatternFileError(f"{where}: applies_to names unknown kinds {sorted(applies - KINDS)}")
-        exclusion = Exclusion(record["id"], record["scope"], regex, applies)
+        if not isinstance(record.get("releases", False), bool):
+            raise PatternFileError(f"{where}: releases must be true or false")
+        exclusion = Exclusion(record["id"], record["scope"], regex, applies, record.get("releases", False))
         (masks if record["scope"] == "mask" else vetoes).append(exclusion)
     item_regex = {
         "percent": regex_cache.compile(f"(?:{expanded['PV']}|{expanded['PVB']})"),
@@ -524,6 +531,7 @@ def outcome_rules(
         patterns=tuple(patterns),
         masks=tuple(masks),
         vetoes=tuple(vetoes),
+        releasing=frozenset(v.id for v in vetoes if v.releases),
         anchors=tuple(anchors.values()),
         anchor_screen=LiteralScreen(anchor_requirements),
         mask_screen=LiteralScreen(mask_requirements),

@@ -1042,13 +1042,18 @@ def find_in_sentence(
                 continue
             h = _Match(m, pattern, norm, masked, offset, index)
             candidates = HANDLERS[pattern.kind](h, rules, state)
+            verdicts = [
+                vetoed(rules, pattern.kind, norm, c.value_start - offset, c.value_end - offset, c.trig_start - offset)
+                for c in candidates
+            ]
+            released = [v is not None and v in rules.releasing for v in verdicts]
+            if candidates and all(released):
+                continue  # the template misread these numbers: the others may read them
             state.found.extend(candidates)
             # The numbers a match read are taken; a match that yields nothing (a TTP) takes its region.
             taken.extend([(c.value_start - offset, c.value_end - offset) for c in candidates] or [region])
-            for c in candidates:
-                if vetoed(
-                    rules, pattern.kind, norm, c.value_start - offset, c.value_end - offset, c.trig_start - offset
-                ):
+            for c, veto in zip(candidates, verdicts, strict=True):
+                if veto is not None:
                     continue
                 if c.qualifier is None and c.measure not in ("N_ENROLLED", "N_EVALUABLE"):
                     trailing = _TRAILING_QUALIFIER.match(

@@ -42,7 +42,9 @@ def _records(name: str, key: str, **keys):
 
 
 PATTERNS = _records(PATTERNS_FILE, "patterns", required=("id", "kind", "regex", "anchor"), optional=("measure",))
-EXCLUSIONS = _records(EXCLUSIONS_FILE, "exclusions", required=("id", "scope", "regex"), optional=("applies_to",))
+EXCLUSIONS = _records(
+    EXCLUSIONS_FILE, "exclusions", required=("id", "scope", "regex"), optional=("applies_to", "releases")
+)
 TERMS = _records(LEXICON_FILE, "terms", **LEXICON_KEYS)
 
 

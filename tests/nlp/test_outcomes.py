@@ -1253,3 +1253,36 @@ def test_counts_of_two_groups_named_before_patients(nlp):
         (F("ORR", 2, 29.0, 7), "ATC"),
         (F("ORR", 5, 50.0, 10), "PTC"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # held-out: Hayes 2012 (selumetinib, IRPTC), Clin Cancer Res 18:2056; 'best responses in N
+        # patients' heads the list of categories: 32 is the patients assessed, not 32 responders
+        (
+            "Best responses in 32 evaluable patients out of 39 enrolled were 1 partial response (3%), "
+            "21 stable disease (54%), and 11 progressive disease (28%).",
+            [F("N_EVALUABLE", 32), F("PR", 1, 3.0), F("SD", 21, 54.0), F("PD", 11, 28.0)],
+        ),
+        # hand-written: 'best' is only a header right before the measure words
+        ("Best response was partial response in 3 patients (15%).", [F("PR", 3, 15.0)]),
+        ("Responses were observed in 5 patients (25%).", [F("ORR", 5, 25.0)]),
+    ],
+)
+def test_best_responses_in_n_patients_heads_a_list(nlp, text, expected):
+    assert found(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # held-out: ALTER 01031 (anlotinib, MTC), a rate 'of' its treatment
+        ("The ORR of anlotinib treatment was 48.4%.", [F("ORR", percent=48.4)]),
+        # hand-written: 'of' a group; 'of' a number is the value itself
+        ("The ORR of patients with ATC was 20%.", [F("ORR", percent=20.0)]),
+        ("An ORR of approximately 30% was seen.", [F("ORR", percent=30.0)]),
+    ],
+)
+def test_a_rate_of_a_treatment_or_group(nlp, text, expected):
+    assert found(nlp, text) == expected

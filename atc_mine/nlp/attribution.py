@@ -658,6 +658,8 @@ class DocumentModel:
             # "randomized to sorafenib (n=207) or placebo (n=210)": the regimen less the drugs the
             # sentence names for the other arm (the shared backbone stays)
             drugs = tuple(sorted(set(regimen) - set(self.drugs_in(c_start, c_end, include_prior=True))))
+            if set(drugs) == set(regimen):
+                drugs = ()  # no arm's drug named here: the backbone is unknown, and the arm never had it all
         elif comparator:
             drugs = ()  # "the patients without treatment with dabrafenib and trametinib", "controls"
         elif drugs and placebo_contrast and set(drugs) < set(regimen):

@@ -242,6 +242,15 @@ def test_arms_against_placebo_share_the_backbone(nlp):
     figures = run(nlp, text)
     assert pick(figures, "N_ENROLLED", count=207)["drugs"] == ["sorafenib"]
     assert pick(figures, "N_ENROLLED", count=210)["drugs"] == []
+    # held-out: ALTER01031 post hoc analysis (anlotinib, MTC), abridged: a placebo arm in a sentence
+    # naming no drug is never given the study's regimen
+    text = (
+        "ALTER01031 evaluated the efficacy and safety of anlotinib in metastatic MTC. "
+        "Patients with bone metastases experienced rapid disease progression as the median PFS was "
+        "7.0 months in the placebo group."
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "PFS_MEDIAN", value=7.0)["drugs"] == []
 
 
 def test_a_total_of_a_study_of_several_histologies_is_all_patients(nlp):

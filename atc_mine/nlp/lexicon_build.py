@@ -383,6 +383,9 @@ def drug_names(
     concepts: dict[str, Concept] = {}
     norm_of: dict[str, str] = {}
     dropped: set[str] = set()  # norms the filters below refuse; UNII codes must not bring them back
+    # A DrugBank entry named by its development code ("CM4307") whose code the UNII list gives a
+    # generic name for ("CM-4307" -> DONAFENIB): the generic name is the norm.
+    display_of_code = {code_norm(code): unii.display_by_unii[unii_id] for code, unii_id in unii.code_names}
     for canonical, data in canon_data.items():
         if "mesh_id" in data and not ({"drugbank_id", "medline_plus_id"} & set(data)):
             # MeSH-only headings are chemicals, enzymes, proteins and classes
@@ -390,6 +393,12 @@ def drug_names(
             report.note("drug: MeSH-only heading (not a medicine)", canonical)
             continue
         norm = generic_norm(canonical, rules, known)
+        display = display_of_code.get(norm)
+        if display is not None and _CODE_LIKE.match(norm.upper()):
+            generic = generic_norm(display, rules, known)
+            if re.fullmatch(r"[a-z]+", generic):  # an INN-like word, not a chemical or cell description
+                report.note("drug: code-named entry given its UNII generic name", f"{canonical} -> {generic}")
+                norm = generic
         if is_combination(norm) or is_combination(canonical):
             report.note("drug: combination product (its ingredients are matched one by one)", canonical)
             continue

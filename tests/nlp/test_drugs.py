@@ -44,6 +44,12 @@ def drugs(text: str) -> list[tuple[str, str]]:
             "A trial to test the safety of durvalumab (MEDI4736)",
             [("durvalumab", "durvalumab"), ("MEDI4736", "durvalumab")],
         ),
+        # A DrugBank entry named by its code (CM4307) takes its UNII generic name (held-out: the
+        # donafenib phase III abstract in RAIR-DTC)
+        (
+            "The phase II/III study of donafenib (CM4307) was initiated",
+            [("donafenib", "donafenib"), ("CM4307", "donafenib")],
+        ),
         # Brands and salt forms.
         ("Keytruda was given every 3 weeks.", [("Keytruda", "pembrolizumab")]),
         (

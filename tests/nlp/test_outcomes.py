@@ -1286,3 +1286,23 @@ def test_best_responses_in_n_patients_heads_a_list(nlp, text, expected):
 )
 def test_a_rate_of_a_treatment_or_group(nlp, text, expected):
     assert found(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # held-out: Sherman 2008 (motesanib, DTC), NEJM 359:31; a semicolon ends a list of percents
+        (
+            "Stable disease was achieved in 67% of the patients, and stable disease was maintained for "
+            "24 weeks or longer in 35%; 8% had progressive disease as the best response.",
+            [F("SD", percent=67.0), F("PD", percent=8.0)],
+        ),
+        # the same abstract: 'duration of the response'
+        (
+            "The Kaplan-Meier estimate of the median duration of the response was 32 weeks.",
+            [F("DOR_MEDIAN", value=32.0, unit="weeks")],
+        ),
+    ],
+)
+def test_a_semicolon_ends_a_percent_list_and_duration_of_the_response(nlp, text, expected):
+    assert found(nlp, text) == expected

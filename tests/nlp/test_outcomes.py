@@ -1342,3 +1342,28 @@ def test_a_ratio_and_its_ci_are_no_figures_and_a_cut_aside_is_no_qualifier(nlp):
         (20.2, None, None),
         (21.5, None, "placebo"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # held-out: Sherman 2016 (EXAM RET/RAS analysis, cabozantinib, MTC), Cancer 122:3856; a rate's
+        # groups listed with commas before the values, each group an alteration status
+        (
+            "The ORRs for RET mutation-positive, RET mutation-negative, and RAS mutation-positive patients "
+            "were 32%, 22%, and 31%, respectively.",
+            [
+                ("ORR", 32.0, None, "RET mutation-positive"),
+                ("ORR", 22.0, None, "RET mutation-negative"),
+                ("ORR", 31.0, None, "RAS mutation-positive"),
+            ],
+        ),
+        # hand-written: histologies listed the same way are cohorts
+        (
+            "The ORR for PTC, FTC and ATC patients was 32%, 22%, and 31%, respectively.",
+            [("ORR", 32.0, "PTC", None), ("ORR", 22.0, "FTC", None), ("ORR", 31.0, "ATC", None)],
+        ),
+    ],
+)
+def test_a_rate_of_groups_listed_with_commas(nlp, text, expected):
+    assert [(f["measure"], f["percent"], f["cohort"], f["subgroup"]) for f in figures(nlp, text)] == expected

@@ -1367,3 +1367,13 @@ def test_a_ratio_and_its_ci_are_no_figures_and_a_cut_aside_is_no_qualifier(nlp):
 )
 def test_a_rate_of_groups_listed_with_commas(nlp, text, expected):
     assert [(f["measure"], f["percent"], f["cohort"], f["subgroup"]) for f in figures(nlp, text)] == expected
+
+
+def test_two_rates_of_pd_l1_score_subgroups(nlp):
+    """Held-out, abridged: Mehnert 2022 (KEYNOTE-158 thyroid cohort, pembrolizumab), Cancer 128:1221.
+    The cut-off '≥1' was blanked with the space after it, which hid the list's 'and'."""
+    text = "ORR was 8.7% among patients with PD-L1 CPS ≥1 and 5.7% among patients with PD-L1 CPS <1."
+    assert [(f["percent"], f["subgroup"]) for f in figures(nlp, text)] == [
+        (8.7, "PD-L1 CPS >= 1"),
+        (5.7, "PD-L1 CPS < 1"),
+    ]

@@ -87,8 +87,9 @@ _EVALUABLE_WORDS = re.compile(r"evaluab|assessab|evaluated|assessed|measurable",
 _PAREN_GROUP = re.compile(r"\([^()]*(?:\([^()]*\)[^()]*)*\)|\[[^\[\]]*\]")
 _UNCLOSED_BRACKET = re.compile(r"\s*[(\[][^()\[\]]*$")
 _COMPARATOR = re.compile(
-    r"\b(?:than|compared\s+(?:with|to))\s+(?:(?:in|with)\s+)?(?:(?:that|those)\s+(?:in|of|with|without|who)\s+)?"
-    r"(?:the\s+)?(?P<cmp>[^,;()]{3,90}?)(?=\s*[(,;]|$)",
+    r"\b(?:than|compared\s+(?:with|to)|over(?=\s+(?:the\s+)?(?:placebo|controls?|observation|best\s+supportive|BSC)\b))"
+    r"\s+(?:(?:in|with)\s+)?(?:(?:that|those)\s+(?:in|of|with|without|who)\s+)?"
+    r"(?:the\s+)?(?P<cmp>[^,;()\[\]]{3,90}?)(?=\s*[(\[,;]|$)",
     re.I,
 )
 _WORDS_BEFORE = re.compile(r"(?:(?!(?:for|in|of|with|and)\s)[\w/+.§#-]+\s+){1,2}$", re.I)

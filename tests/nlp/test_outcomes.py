@@ -1377,3 +1377,16 @@ def test_two_rates_of_pd_l1_score_subgroups(nlp):
         (8.7, "PD-L1 CPS >= 1"),
         (5.7, "PD-L1 CPS < 1"),
     ]
+
+
+def test_medians_of_a_drug_over_placebo_bracketed_after(nlp):
+    """Held-out: Lin 2021 (donafenib phase III, RAIR-DTC), abridged. 'median PFS over placebo [12.9
+    vs. 6.4 months; ...]': the second value is the placebo arm's."""
+    text = (
+        "Donafenib demonstrated prolonged median PFS over placebo [12.9 vs. 6.4 months; hazard ratio (HR), "
+        "0.39; 95% confidence interval (CI), 0.25–0.61; P < 0.0001]."
+    )
+    assert [(f["value"], f["ci"], f["drugs"], f["subgroup"]) for f in figures(nlp, text)] == [
+        (12.9, None, ["donafenib"], None),
+        (6.4, None, [], "placebo"),
+    ]

@@ -1390,3 +1390,18 @@ def test_medians_of_a_drug_over_placebo_bracketed_after(nlp):
         (12.9, None, ["donafenib"], None),
         (6.4, None, [], "placebo"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # hand-written: the first group named before the verb, the second after 'than'
+        (
+            "Median OS in the lenvatinib group was longer than in the sorafenib group (10.2 vs 4.3 months).",
+            [(10.2, ["lenvatinib"], "lenvatinib arm"), (4.3, ["sorafenib"], "sorafenib arm")],
+        ),
+        ("PFS in PTC was longer than in PDTC (P = .017).", []),
+    ],
+)
+def test_medians_compared_with_the_first_group_named_before_the_verb(nlp, text, expected):
+    assert [(f["value"], f["drugs"], f["subgroup"]) for f in figures(nlp, text)] == expected

@@ -1195,55 +1195,6 @@ def test_a_response_in_a_with_phrase_after_a_shrinkage_clause(nlp):
     assert found(nlp, "Thyroglobulin decreased in 5 patients, with a decrease in Tg in 3 (60%).") == []
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # a summary of the ROAR ATC update (Subbiah 2022): the patients whose data the analysis includes
-        (
-            "The updated analysis includes 4 years of additional study follow-up data from 36 patients treated with dabrafenib and trametinib.",
-            [F("N_ENROLLED", count=36)],
-        ),
-        # hand-written: a chart review; data that are not patients' are no population
-        (
-            "We retrospectively reviewed the medical records of 52 patients with anaplastic thyroid cancer.",
-            [F("N_ENROLLED", count=52)],
-        ),
-        ("We reviewed published data from 12 trials.", []),
-    ],
-)
-def test_the_patients_whose_data_a_study_analysed(nlp, text, expected):
-    assert found(nlp, text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # hand-written probes: a count inside the subject's description, a count as 'n = x'
-        ("Three of nine patients with ATC (33%) responded.", [F("ORR", 3, 33.0, 9)]),
-        (
-            "Best overall response included PR (n = 3), SD (n = 5), and PD (n = 2).",
-            [F("PR", 3), F("SD", 5), F("PD", 2)],
-        ),
-        ("The PD-L1 (n = 12) subgroup was analysed.", []),
-    ],
-)
-def test_counts_in_a_subjects_description_and_as_n_equals(nlp, text, expected):
-    assert found(nlp, text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # hand-written probes: the categories a rate counts, bracketed inside its name
-        ("Overall response (CR+PR) rate was 40% (4/10).", [F("ORR", 4, 40.0, 10)]),
-        ("The disease control (CR + PR + SD) rate was 70%.", [F("DCR", percent=70.0)]),
-        ("The heart rate was 80 in 12 patients.", []),
-    ],
-)
-def test_a_rate_with_its_categories_inside_its_name(nlp, text, expected):
-    assert found(nlp, text) == expected
-
-
 def test_counts_of_two_groups_named_before_patients(nlp):
     """Hand-written: each count's group written before 'patients' ('2 of 7 ATC patients and 5 of
     10 PTC patients'), not after it with 'with'."""
@@ -1253,59 +1204,6 @@ def test_counts_of_two_groups_named_before_patients(nlp):
         (F("ORR", 2, 29.0, 7), "ATC"),
         (F("ORR", 5, 50.0, 10), "PTC"),
     ]
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # held-out: Hayes 2012 (selumetinib, IRPTC), Clin Cancer Res 18:2056; 'best responses in N
-        # patients' heads the list of categories: 32 is the patients assessed, not 32 responders
-        (
-            "Best responses in 32 evaluable patients out of 39 enrolled were 1 partial response (3%), "
-            "21 stable disease (54%), and 11 progressive disease (28%).",
-            [F("N_EVALUABLE", 32), F("PR", 1, 3.0), F("SD", 21, 54.0), F("PD", 11, 28.0)],
-        ),
-        # hand-written: 'best' is only a header right before the measure words
-        ("Best response was partial response in 3 patients (15%).", [F("PR", 3, 15.0)]),
-        ("Responses were observed in 5 patients (25%).", [F("ORR", 5, 25.0)]),
-    ],
-)
-def test_best_responses_in_n_patients_heads_a_list(nlp, text, expected):
-    assert found(nlp, text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # held-out: ALTER 01031 (anlotinib, MTC), a rate 'of' its treatment
-        ("The ORR of anlotinib treatment was 48.4%.", [F("ORR", percent=48.4)]),
-        # hand-written: 'of' a group; 'of' a number is the value itself
-        ("The ORR of patients with ATC was 20%.", [F("ORR", percent=20.0)]),
-        ("An ORR of approximately 30% was seen.", [F("ORR", percent=30.0)]),
-    ],
-)
-def test_a_rate_of_a_treatment_or_group(nlp, text, expected):
-    assert found(nlp, text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # held-out: Sherman 2008 (motesanib, DTC), NEJM 359:31; a semicolon ends a list of percents
-        (
-            "Stable disease was achieved in 67% of the patients, and stable disease was maintained for "
-            "24 weeks or longer in 35%; 8% had progressive disease as the best response.",
-            [F("SD", percent=67.0), F("PD", percent=8.0)],
-        ),
-        # the same abstract: 'duration of the response'
-        (
-            "The Kaplan-Meier estimate of the median duration of the response was 32 weeks.",
-            [F("DOR_MEDIAN", value=32.0, unit="weeks")],
-        ),
-    ],
-)
-def test_a_semicolon_ends_a_percent_list_and_duration_of_the_response(nlp, text, expected):
-    assert found(nlp, text) == expected
 
 
 @pytest.mark.parametrize(
@@ -1405,3 +1303,68 @@ def test_medians_of_a_drug_over_placebo_bracketed_after(nlp):
 )
 def test_medians_compared_with_the_first_group_named_before_the_verb(nlp, text, expected):
     assert [(f["value"], f["drugs"], f["subgroup"]) for f in figures(nlp, text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # -- the patients whose data a study analysed
+        # a summary of the ROAR ATC update (Subbiah 2022): the patients whose data the analysis includes
+        (
+            "The updated analysis includes 4 years of additional study follow-up data from 36 patients treated with dabrafenib and trametinib.",
+            [F("N_ENROLLED", count=36)],
+        ),
+        # hand-written: a chart review; data that are not patients' are no population
+        (
+            "We retrospectively reviewed the medical records of 52 patients with anaplastic thyroid cancer.",
+            [F("N_ENROLLED", count=52)],
+        ),
+        ("We reviewed published data from 12 trials.", []),
+        # -- counts in a subjects description and as n equals
+        # hand-written probes: a count inside the subject's description, a count as 'n = x'
+        ("Three of nine patients with ATC (33%) responded.", [F("ORR", 3, 33.0, 9)]),
+        (
+            "Best overall response included PR (n = 3), SD (n = 5), and PD (n = 2).",
+            [F("PR", 3), F("SD", 5), F("PD", 2)],
+        ),
+        ("The PD-L1 (n = 12) subgroup was analysed.", []),
+        # -- a rate with its categories inside its name
+        # hand-written probes: the categories a rate counts, bracketed inside its name
+        ("Overall response (CR+PR) rate was 40% (4/10).", [F("ORR", 4, 40.0, 10)]),
+        ("The disease control (CR + PR + SD) rate was 70%.", [F("DCR", percent=70.0)]),
+        ("The heart rate was 80 in 12 patients.", []),
+        # -- best responses in n patients heads a list
+        # held-out: Hayes 2012 (selumetinib, IRPTC), Clin Cancer Res 18:2056; 'best responses in N
+        # patients' heads the list of categories: 32 is the patients assessed, not 32 responders
+        (
+            "Best responses in 32 evaluable patients out of 39 enrolled were 1 partial response (3%), "
+            "21 stable disease (54%), and 11 progressive disease (28%).",
+            [F("N_EVALUABLE", 32), F("PR", 1, 3.0), F("SD", 21, 54.0), F("PD", 11, 28.0)],
+        ),
+        # hand-written: 'best' is only a header right before the measure words
+        ("Best response was partial response in 3 patients (15%).", [F("PR", 3, 15.0)]),
+        ("Responses were observed in 5 patients (25%).", [F("ORR", 5, 25.0)]),
+        # -- a rate of a treatment or group
+        # held-out: ALTER 01031 (anlotinib, MTC), a rate 'of' its treatment
+        ("The ORR of anlotinib treatment was 48.4%.", [F("ORR", percent=48.4)]),
+        # hand-written: 'of' a group; 'of' a number is the value itself
+        ("The ORR of patients with ATC was 20%.", [F("ORR", percent=20.0)]),
+        ("An ORR of approximately 30% was seen.", [F("ORR", percent=30.0)]),
+        # -- a semicolon ends a percent list and duration of the response
+        # held-out: Sherman 2008 (motesanib, DTC), NEJM 359:31; a semicolon ends a list of percents
+        (
+            "Stable disease was achieved in 67% of the patients, and stable disease was maintained for "
+            "24 weeks or longer in 35%; 8% had progressive disease as the best response.",
+            [F("SD", percent=67.0), F("PD", percent=8.0)],
+        ),
+        # the same abstract: 'duration of the response'
+        (
+            "The Kaplan-Meier estimate of the median duration of the response was 32 weeks.",
+            [F("DOR_MEDIAN", value=32.0, unit="weeks")],
+        ),
+    ],
+)
+def test_phrasings_read_by_the_general_rules(nlp, text, expected):
+    """Phrasings found on held-out abstracts or written by hand, each read by a general rule
+    (a template, a macro or a veto), with the near misses that rule must leave alone."""
+    assert found(nlp, text) == expected

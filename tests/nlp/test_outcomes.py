@@ -1288,6 +1288,13 @@ def test_medians_of_a_drug_over_placebo_bracketed_after(nlp):
         (12.9, None, ["donafenib"], None),
         (6.4, None, [], "placebo"),
     ]
+    # the comparison after the measure's own group ('with cabozantinib versus placebo') stays the
+    # groups' list (held-out EXAM final OS)
+    text = "Analysis showed an increase in median OS with cabozantinib versus placebo (26.6 versus 21.1months)."
+    assert [(f["value"], f["drugs"], f["subgroup"]) for f in figures(nlp, text)] == [
+        (26.6, ["cabozantinib"], None),
+        (21.1, [], "placebo"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -215,9 +215,11 @@ def _split_unit(text: str, start: int, end: int, rules: SentenceRules) -> list[t
         if m.group(1) == ".":
             if word.lower() in rules.abbreviations or word.lower().rstrip(".") in rules.abbreviations:
                 continue
-            if len(word) == 1 and word.isupper():
+            if glued and rules.label_runin.match(text, m.end(), end):
+                pass  # a section label glued to the full stop: "(PD-L1).MethodsPatients", "1.1.ResultsTwenty"
+            elif len(word) == 1 and word.isupper():
                 continue  # an initial ("J. A. Smith", "U.S.")
-            if glued and not (len(word) >= 2 and word[-2:].isalpha() and word[-2:].islower()):
+            elif glued and not (len(word) >= 2 and word[-2:].isalpha() and word[-2:].islower()):
                 continue
         cut = m.end(1)
         while cut < end and text[cut] in "\"'”’)]":

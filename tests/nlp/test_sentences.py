@@ -144,6 +144,23 @@ def test_labels_glued_to_the_next_word_and_a_background_label_after_the_results(
         ("EXAM compared cabozantinib with placebo in 330 patients.", "methods"),
         ("Minimum follow-up was 42months.", "results"),
     ]
+    # a full stop after a bracket or a number, glued to a label glued to the next word (hand-written,
+    # in the layout of a held-out journal page: "(PD-L1).MethodsPatients", "version 1.1.ResultsTwenty")
+    text = (
+        "Pembrolizumab\n\nBackgroundPatients expressed programmed death ligand 1 (PD-L1).MethodsPatients were"
+        " assessed per RECIST version 1.1.ResultsTwenty patients were enrolled (n = 20).ConclusionsResults"
+        " support further study."
+    )
+    assert sections(text)[1:] == [
+        ("Patients expressed programmed death ligand 1 (PD-L1).", "background"),
+        ("Patients were assessed per RECIST version 1.1.", "methods"),
+        ("Twenty patients were enrolled (n = 20).", "results"),
+        ("Results support further study.", "conclusions"),
+    ]
+    # ... but a capitalised word glued to a full stop that is no label is not split after a bracket
+    assert texts("Responses were seen (in 2).Twenty others progressed.") == [
+        "Responses were seen (in 2).Twenty others progressed."
+    ]
     # held-out dev abstract ho_cohen2008_axitinib: "Objective responses" turned into a label after the results
     text = "Axitinib\n\nResults: Sixty patients were enrolled.\nObjective: responses were noted in all subtypes."
     assert sections(text)[1:] == [

@@ -180,7 +180,7 @@ def _clean_qualifier(text: str) -> str | None:
     text = _UNCLOSED_BRACKET.sub("", text)  # "placebo [HR, 0.60": the aside the region cut off
     text = _QUAL_LEAD.sub("", text)
     text = re.sub(
-        r"(?:\s|,|;|\band\b|\bversus\b|\bvs\.?|\bor\b|\bcompared\s+(?:with|to)\b)+$", "", text, flags=re.I
+        r"(?:\s|,|;|\band\b|\bversus\b|\bvs\.?|\bor\b|\b(?:as\s+)?compared\s+(?:with|to)\b)+$", "", text, flags=re.I
     ).strip(" ,;:.")
     return text or None
 

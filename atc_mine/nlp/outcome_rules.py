@@ -121,7 +121,7 @@ GATE_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "category": ("responded",),
     "rate": ("rate", "rates"),  # "objective response (CR + PR) rate": a bracket inside the name
-    "time": ("alive",),
+    "time": ("alive", "progression-free", "progression free"),
     "corresponding": (
         "corresponding",
         "they were",

@@ -140,6 +140,18 @@ _COMPARATOR_GROUP = re.compile(
     r"not\s+(?:treated|receiving|given)|no\s+(?:treatment|therapy))\b",
     re.I,
 )
+#: The cues of _PRIOR that name a treatment the patients had before the study's.
+_TREATMENT_HISTORY = re.compile(
+    r"(?i:\b(?:prior|previous(?:ly)?|progress(?:ed|ion)\s+on|after\s+(?:failure|progression)\s+(?:of|on)|"
+    r"refractory\s+to|resistant\s+to|pre-?treated\s+with|failed)\b)"
+)
+#: What may stand between two treatments of one list: separators, group sizes and class
+#: names ("sunitinib (n = 58), other anti-VEGF therapy (n = 62; sorafenib, 23; ...").
+_PRIOR_LIST_GAP = re.compile(
+    r"(?:[\s,;:()\[\]=.%/+-]|\d|\b(?:n|or|and|other|others|both|either|therap(?:y|ies)|treatments?|agents?|"
+    r"inhibitors?|TKIs?|anti-[\w-]+)\b)*",
+    re.I,
+)
 _DRUG_LIST_GAP = re.compile(r"\s*(?:/|\+|,|and|plus|or|,\s*and|,\s*or)\s*", re.I)
 _REGIMEN_ABBREVIATION = re.compile(r"\(([A-Z]{2,5})\)")
 _ARM_WORD = re.compile(r"\barms?\b", re.I)
@@ -156,6 +168,9 @@ class DrugMention:
     end: int
     norms: tuple[str, ...]
     prior: bool
+    #: prior because the patients had it before (not because it is a comparator's): a list it
+    #: opens is of earlier treatments too
+    history: bool = False
 
 
 @dataclass(slots=True)
@@ -255,12 +270,18 @@ class DocumentModel:
             for m in re.finditer(rf"(?<![A-Za-z]){re.escape(short)}(?![A-Za-z])", self.text):
                 if not any(s < m.end() and m.start() < e for s, e, _n in spans):
                     spans.append((m.start(), m.end(), norms))
-        mentions = []
+        mentions: list[DrugMention] = []
         for start, end, norms in sorted(spans):
             sentence_start = self._sentence_start(start)
             window = self.norm[max(sentence_start, start - PRIOR_WINDOW) : start]
-            prior = bool(_PRIOR.search(window) or _PRIOR_AFTER.match(self.norm, end))
-            mentions.append(DrugMention(start, end, norms, prior))
+            history = bool(_TREATMENT_HISTORY.search(window))
+            prior = history or bool(_PRIOR.search(window) or _PRIOR_AFTER.match(self.norm, end))
+            last = mentions[-1] if mentions else None
+            if not prior and last is not None and last.history and last.end >= sentence_start:
+                # a list of earlier treatments goes on past the window: "previously received
+                # sunitinib (n = 58), other anti-VEGF therapy (n = 62; sorafenib, 23; bevacizumab, 16 ...)"
+                prior = history = _PRIOR_LIST_GAP.fullmatch(self.norm, last.end, start) is not None
+            mentions.append(DrugMention(start, end, norms, prior, history))
         return mentions
 
     def _sentence_span(self, position: int) -> tuple[int, int]:

@@ -116,6 +116,27 @@ def test_drugs_given_before_the_study_are_not_its_regimen(nlp):
     assert figure["drugs"] == ["pembrolizumab"]
 
 
+def test_a_list_of_earlier_treatments_is_prior_to_its_end_but_a_comparator_list_is_not_hand_written(nlp):
+    # hand-written, after a held-out renal-cancer abstract: the list runs past the window before each
+    # drug in which "previously" is looked for
+    text = (
+        "Everolimus after VEGF-targeted therapy\n\n"
+        "Results: Enrolled patients (N = 134) previously received sunitinib (n = 58), other anti-VEGF therapy "
+        "(n = 62; sorafenib, 23; bevacizumab, 16; pazopanib, 13) or both, and were treated with everolimus 10 mg daily. "
+        "The ORR with everolimus was 8%."
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "N_ENROLLED", count=134)["drugs"] == ["everolimus"]
+    assert pick(figures, "ORR", percent=8.0)["drugs"] == ["everolimus"]
+    # the arm a regimen is "compared with" is no earlier treatment: its list does not go prior
+    text = (
+        "Fosbretabulin in ATC\n\n"
+        "Results: Eighty patients were randomized to fosbretabulin, paclitaxel and carboplatin compared with the "
+        "doublet treatment of paclitaxel and carboplatin; 55 were assigned to the triplet."
+    )
+    assert set(pick(run(nlp, text), "N_ENROLLED", count=80)["drugs"]) >= {"carboplatin", "fosbretabulin"}
+
+
 # -- trials -----------------------------------------------------------------------------------------
 def test_the_trial_is_the_sidecar_link_when_the_text_names_none(nlp):
     # Savvides 2013 prints no NCT ID; its sidecar links NCT00126568 (GUIDELINES 5.2)

@@ -713,7 +713,8 @@ _ARM_SIZE = re.compile(
     r"|(?:\s*,\s*|\s+)[nN]\s*[=:]\s*(?P<n2>\d{1,5})(?=\s*[;,)|]|\s*$))"
 )
 _ARM_TO = re.compile(
-    r"(?P<n>\d{1,5})\s+(?:[a-z]+\s+)?(?:to|in|on)\s+(?:the\s+)?(?P<name>[^,;()]{1,40}?)(?=\s*(?:[,;.]|$|\s(?:and|or|versus|vs\.?)\s))"
+    r"(?P<n>\d{1,5})\s+(?:[a-z]+\s+)?(?:(?:were|was)\s+(?:randomly\s+)?(?:randomi[sz]ed|assigned|allocated)\s+)?"
+    r"(?:to|in|on)\s+(?:the\s+)?(?P<name>[^,;()]{1,40}?)(?=\s*(?:[,;.]|$|\s(?:and|or|versus|vs\.?)\s))"
 )
 _BREAKDOWN_ITEM = re.compile(r"(?P<name>[^,;]+?)\s+(?i:in)\s+(?P<n>\d{1,5}|[A-Za-z]+(?:-[A-Za-z]+)?)\b")
 
@@ -744,7 +745,7 @@ def _enrolled_arms(h: _Match, rules: OutcomeRules, state: SentenceState) -> list
         total = parse_quantity(h.text("enr"))
         if total.count is not None:
             out.append(h.candidate("N_ENROLLED", Quantity(count=total.count), *h.span("enr")))
-    if h.pattern.id in ("enrolled-arms-to", "enrolled-arms-in"):  # "62 to anlotinib arm", "(76 in anlotinib arm ...)"
+    if h.pattern.id in ("enrolled-arms-to", "enrolled-arms-in", "enrolled-assigned-then-to"):  # "62 to anlotinib arm", "(76 in anlotinib arm ...)"
         for m in _ARM_TO.finditer(h.norm, *region):
             name = _clean_qualifier(m.group("name"))
             if name:

@@ -420,6 +420,8 @@ def _rate_subgroups(h: _Match, rules: OutcomeRules, state: SentenceState) -> lis
 #: The template whose region is a category's count split by group ("eight achieved partial response
 #: (three with lenvatinib and five with dabrafenib plus trametinib)").
 BREAKDOWN_BY_GROUP = "category-breakdown-by-group"
+#: The template whose region lists categories with their percents ("30% (CR 10%, PR 20%)").
+BRACKETED_CATEGORIES = "categories-in-bracket"
 #: A noun and a bracketed percent right after a count item ("2 of 6 patients (33%)").
 _NOUN_AND_PERCENT = re.compile(r"\s*(?P<words>(?:[A-Za-z-]+\s+){0,2}?)\(\s*\d+(?:\.\d+)?\s*%[^()]*\)")
 _PATIENT_NOUN = re.compile(r"\b(?:patients?|pts|cases?|subjects?|participants?)\b", re.I)
@@ -440,6 +442,8 @@ def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
     region_text = h.norm[region[0] : region[1]]
     timepoints = _timepoints(h) or ([t] if (t := _sentence_timepoint(h.norm)) else [])
     listed = re.search(r"\d\s*%?\s*(?:,|\band\b)\s*\d", h.masked[region[0] : region[1]]) is not None
+    if h.pattern.id == BRACKETED_CATEGORIES:  # each category with its own percent, in order
+        return _paired_candidates(h, rules, state, measures, "percent", timepoints=timepoints)
     if h.pattern.id == BREAKDOWN_BY_GROUP:  # "PR (three with lenvatinib and five with ...)": one count per group
         return _paired_candidates(h, rules, state, measures[:1], "count", timepoints=timepoints)
     if len(measures) == 1 and len(_GROUP_OF_ITEMS.findall(region_text)) > 1:

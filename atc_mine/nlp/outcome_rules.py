@@ -169,14 +169,17 @@ class Gate:
             self.automaton.add_word(key, (len(key), key[0].isalnum(), whole and key[-1].isalnum(), tuple(values)))
         self.automaton.make_automaton()
 
-    def scan(self, text: str) -> dict[str, list[int]]:
-        """role -> sorted start offsets (role "number" includes digit runs)."""
+    def scan(self, text: str, word_starts: frozenset[int] = frozenset()) -> dict[str, list[int]]:
+        """role -> sorted start offsets (role "number" includes digit runs).
+
+        ``word_starts``: offsets where a word starts whatever stands before them (sentence starts:
+        "ResultsTwo patients ...", a label glued to the sentence by a web page)."""
         lower = text.lower()
         size = len(lower)
         found: dict[str, list[int]] = {"number": digit_run_starts(text)}
         for end, (length, starts_word, ends_word, values) in self.automaton.iter(lower):
             start = end - length + 1
-            if starts_word and start > 0 and lower[start - 1].isalnum():
+            if starts_word and start > 0 and lower[start - 1].isalnum() and start not in word_starts:
                 continue
             if ends_word and end + 1 < size and lower[end + 1].isalnum():
                 continue

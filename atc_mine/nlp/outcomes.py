@@ -84,6 +84,13 @@ _AT_TIMEPOINT = re.compile(
     r"\b(?:at|after)\s+(\d{1,3}|one|two|three|four|six|eight|twelve)\s*-?\s*(weeks?|months?|years?)\b", re.I
 )
 _EVALUABLE_WORDS = re.compile(r"evaluab|assessab|evaluated|assessed|measurable", re.I)
+#: After "included": the set of patients whose response or efficacy was analysed (GUIDELINES 4.1:
+#: patients evaluable for response / efficacy).
+_EFFICACY_SET = re.compile(
+    r"\s+(?:in|into)\s+(?:the\s+)?(?:(?:primary|main|final)\s+)?(?:efficacy|response|activity)[- ]"
+    r"(?:analys[ie]s|evaluations?|population|set|assessments?)\b",
+    re.I,
+)
 _PAREN_GROUP = re.compile(r"\([^()]*(?:\([^()]*\)[^()]*)*\)|\[[^\[\]]*\]")
 _UNCLOSED_BRACKET = re.compile(r"\s*[(\[][^()\[\]]*$")
 _COMPARATOR = re.compile(
@@ -656,6 +663,8 @@ def _landmark(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
 def _enrolled(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
     words = f"{h.text('trig')} {h.text('trig2')}"
     measure = h.pattern.measure or ("N_EVALUABLE" if _EVALUABLE_WORDS.search(words) else "N_ENROLLED")
+    if measure == "N_ENROLLED" and h.pattern.measure is None and _EFFICACY_SET.match(h.norm, h.m.end()):
+        measure = "N_EVALUABLE"  # "29 were included in the primary efficacy analysis"
     region = h.span("region")
     out = []
     items = [i.span() for i in rules.item_regex["n_item"].finditer(h.masked, *region)]
@@ -1253,7 +1262,7 @@ class OutcomeExtractor:
         # One literal pass over the whole text finds where numbers and the words of each role
         # are; a sentence is read only by the templates whose role it shows.
         norm = normalise(text)
-        scan = self.rules.scanner.scan(norm)
+        scan = self.rules.scanner.scan(norm, frozenset(start for start, _end, _section in spans))
         numbers = scan.get("number", [])
         if not numbers:
             return spans, []

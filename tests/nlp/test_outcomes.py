@@ -1369,6 +1369,26 @@ def test_medians_compared_with_the_first_group_named_before_the_verb(nlp, text, 
             "The Kaplan-Meier estimate of the median duration of the response was 32 weeks.",
             [F("DOR_MEDIAN", value=32.0, unit="weeks")],
         ),
+        # -- patients included in the efficacy analysis are the evaluable ones
+        # hand-written, in the phrasing of a held-out basket-trial abstract
+        (
+            "Thirty-five patients were enrolled, and 29 were included in the primary efficacy analysis.",
+            [F("N_ENROLLED", 35), F("N_EVALUABLE", 29)],
+        ),
+        ("Thirty patients were included in the study.", [F("N_ENROLLED", 30)]),
+        # -- a rate split into its categories in a bracket (hand-written)
+        (
+            "The ORR was 24% (complete response 4%, partial response 20%).",
+            [F("ORR", percent=24.0), F("CR", percent=4.0), F("PR", percent=20.0)],
+        ),
+        # -- a single patient's survival is no median (GUIDELINES 4.3; hand-written)
+        ("The single patient with ATC had a PFS and OS of 23 months.", []),
+        # -- a glued label after a bracket ends the background (hand-written)
+        (
+            "Pembrolizumab\n\nBackgroundPatients expressed PD-L1 (PD-L1).ResultsTwo patients had a "
+            "partial response.",
+            [F("PR", 2)],
+        ),
     ],
 )
 def test_phrasings_read_by_the_general_rules(nlp, text, expected):

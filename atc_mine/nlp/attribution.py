@@ -31,6 +31,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from atc_mine.nlp.cohorts import (
     POOLED,
@@ -45,7 +46,7 @@ from atc_mine.nlp.cohorts import (
     subgroup_of,
     vocabulary,
 )
-from atc_mine.nlp.numbers import normalise
+from atc_mine.nlp.numbers import normalise, number_tables
 from atc_mine.nlp.outcomes import Candidate
 
 #: Bracketed reference numbers ("(18)", "(48, 51-56)") that mark a text citing many studies:
@@ -82,6 +83,12 @@ _PLACEBO = re.compile(r"\bplacebo\b", re.I)
 #: A group the text labels in brackets ("(L group)", "(group A)") and how a figure refers to it ("L").
 _GROUP_LABEL = re.compile(r"\(\s*(?:([A-Z]{1,3})\s+(?:group|arm)|(?:group|arm)\s+([A-Z]{1,3}))\s*\)")
 _GROUP_REFERENCE = re.compile(r"(?:the\s+)?(?:(?i:group|arm)\s+)?([A-Z]{1,3})(?:\s+(?i:groups?|arms?))?")
+@cache
+def _any_number() -> re.Pattern[str]:
+    """A digit or a number word (the lexicon's)."""
+    return re.compile(rf"\d|\b(?:{number_tables().word_pattern})\b")
+
+
 _GROUP_VERB = re.compile(
     r"\b(?:treated\s+with|received|receiving|given|(?:randomly\s+)?(?:assigned|randomi[sz]ed|allocated)\s+to)\b", re.I
 )
@@ -137,7 +144,8 @@ _COMPARATOR_GROUP = re.compile(
     # "without" a treatment, not "without RAI therapy" (a population defined by a procedure it did not have)
     r"\b(?:without(?!\s+(?:prior\s+|previous\s+)?(?:RAI|radioiodine|radioactive|radiation|radiotherapy|surgery|"
     r"metastas[ie]s|progression|a\s+|an\s+|the\s+)\b)|controls?(?!\s+arm)|untreated|placebo|historical|"
-    r"not\s+(?:treated|receiving|given)|no\s+(?:treatment|therapy))\b",
+    r"not\s+(?:treated|receiving|given)|no\s+(?:treatment|therapy)|(?:best\s+)?supportive\s+care|BSC|"
+    r"refused|declined|observation)\b",
     re.I,
 )
 #: The cues of _PRIOR that name a treatment the patients had before the study's.
@@ -368,6 +376,14 @@ class DocumentModel:
                 groups.setdefault(m.group(1) or m.group(2), drugs)
             previous_end = m.end()
         return groups
+
+    def _own_group_label(self, c: Candidate, s_end: int) -> re.Match[str] | None:
+        """The group label (":data:`_GROUP_LABEL`) that ends the figure's clause, when the text
+        between the figure's number and it holds no other number."""
+        label = _GROUP_LABEL.search(self.norm, c.value_end, s_end)
+        if label is None or _any_number().search(self.norm, c.value_end, label.start()):
+            return None  # the label is another count's
+        return label
 
     def _pooled_figure(self, c: Candidate, s_start: int) -> bool:
         """A study total ("The trial enrolled 43 patients", "32 patients ... were included") or a
@@ -652,6 +668,13 @@ class DocumentModel:
         if not drugs and qualifier:
             label = _GROUP_REFERENCE.fullmatch(qualifier.strip())
             drugs = self.group_drugs.get(label.group(1), ()) if label else ()
+        if not qualifier and c.measure in ("N_ENROLLED", "N_EVALUABLE") and self.group_drugs:
+            # "seven patients were treated with weekly paclitaxel (PTX group), ..., and 14 were treated
+            # with lenvatinib (LT group)": a count takes the label its own clause ends with
+            own = self._own_group_label(c, s_end)
+            if own is not None:
+                qualifier, qual_span = own.group(1) or own.group(2), own.span()
+                drugs = self.group_drugs.get(qualifier, ())
         defined = self.cohort_groups.get(self._subject_subgroup(c) or "") if self.cohort_groups else None
         if not drugs and defined:
             drugs = defined[0]

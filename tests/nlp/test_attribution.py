@@ -342,6 +342,23 @@ def test_a_group_the_text_labels_takes_the_drugs_it_received(nlp):
     assert pick(figures, "OS_MEDIAN", value=2.0)["drugs"] == ["paclitaxel"]
 
 
+def test_labelled_groups_listed_in_one_sentence_and_a_supportive_care_group_hand_written(nlp):
+    # hand-written, in the layout of a held-out retrospective ATC series: three labelled groups in
+    # one sentence, one of which had no drug
+    text = (
+        "Lenvatinib, paclitaxel or best supportive care for stage IVC ATC\n\n"
+        "Results: Of 30 patients, eight patients were treated with weekly paclitaxel (PTX group), 8 refused "
+        "treatment (BSC group), and 14 were treated with lenvatinib (LT group). "
+        "The median overall survival was 4.3 months for the LT group, 2.3 for the PTX group, and 2.0 for the "
+        "BSC group."
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "N_ENROLLED", count=14)["drugs"] == ["lenvatinib"]
+    assert pick(figures, "OS_MEDIAN", value=4.3)["drugs"] == ["lenvatinib"]
+    assert pick(figures, "OS_MEDIAN", value=2.3)["drugs"] == ["paclitaxel"]
+    assert pick(figures, "OS_MEDIAN", value=2.0)["drugs"] == []
+
+
 # -- held-out dev2 (batch 6): texts quoted from the pages named in each test ---------------------------
 ATEZO_NEWS = (  # MedPath news on Cabanillas et al., JAMA Oncol 2024 (NCT03181100), quoted
     "Atezolizumab Plus Matched Targeted Therapy Improves OS in Anaplastic Thyroid Cancer\n\n"

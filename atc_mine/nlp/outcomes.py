@@ -377,9 +377,31 @@ def _paired_candidates(
     return out
 
 
+#: Outcome names before a rate that share its head noun: "the objective response and disease
+#: control rates were 30% and 60%" (the match starts at the last name, "disease control rates").
+_SHARED_RATE_HEAD = re.compile(
+    r"(?<![\w-])(?P<names>(?:[\w-]+\s+){0,3}?[\w-]+)(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:the\s+)?$", re.I
+)
+SHARED_HEAD_CHARS = 60
+
+
+def _shared_head_measures(h: _Match, rules: OutcomeRules) -> list[str | None]:
+    """The measures of the names that share the matched rate's head noun, in order."""
+    trig = h.span("trig")
+    if trig is None or not re.search(r"\brates\b", h.text("trig"), re.I):
+        return []  # "response and disease control rates": a shared head is plural
+    head = _SHARED_RATE_HEAD.search(h.norm, max(0, h.m.start() - SHARED_HEAD_CHARS), h.m.start())
+    if head is None:
+        return []
+    terms = measure_terms(rules, "rate", f"{head.group('names')} rate")
+    return [t.measure for t in terms if t.measure]
+
+
 def _rate(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
     terms = measure_terms(rules, "rate", h.text("trig"))
     measures = [t.measure for t in terms] or ([h.pattern.measure] if h.pattern.measure else [])
+    if h.pattern.kind == "rate" and len(measures) == 1:
+        measures = _shared_head_measures(h, rules) + measures
     timepoints = _timepoints(h)
     found = _paired_candidates(h, rules, state, measures, "percent", timepoints=timepoints)
     tail = h.span("tail")

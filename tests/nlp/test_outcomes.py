@@ -1381,6 +1381,17 @@ def test_medians_compared_with_the_first_group_named_before_the_verb(nlp, text, 
             "The ORR was 24% (complete response 4%, partial response 20%).",
             [F("ORR", percent=24.0), F("CR", percent=4.0), F("PR", percent=20.0)],
         ),
+        # -- outcome names sharing the head noun "rates" (hand-written; both were read as DCR)
+        (
+            "The objective response and disease control rates were 30% and 60%, respectively.",
+            [F("ORR", percent=30.0), F("DCR", percent=60.0)],
+        ),
+        (
+            "Patients with carcinosarcoma had response and clinical benefit rates of 25% (3 of 12) and "
+            "58.3% (7 of 12), respectively.",
+            [F("ORR", 3, 25.0, 12), F("CBR", 7, 58.3, 12)],
+        ),
+        ("Patients with stable disease and disease control rates of 40% were noted.", [F("DCR", percent=40.0)]),
         # -- a single patient's survival is no median (GUIDELINES 4.3; hand-written)
         ("The single patient with ATC had a PFS and OS of 23 months.", []),
         # -- a glued label after a bracket ends the background (hand-written)

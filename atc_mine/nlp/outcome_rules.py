@@ -564,12 +564,21 @@ def outcome_rules(
     )
 
 
+#: A "...-free" outcome whose head noun the next one supplies ("progression-free and overall survival").
+_SHARED_SURVIVAL = re.compile(
+    r"\b(?:progression|event|disease|relapse|recurrence|metastasis)[- ]free(?=\s*(?:,\s*|\s+)(?:and|or)\s+(?:[\w-]+\s+)?survival)",
+    re.I,
+)
+
+
 def measure_terms(rules: OutcomeRules, role: str, text: str) -> list[MeasureTerm]:
     """The measure names of ``role`` in ``text``, in order ("PFS and OS" -> [PFS, OS])."""
     found = []
     # A bracketed abbreviation restates the name before it ("Stable disease (SD) and ..."):
     # it is not a second measure. Blank bracket contents, keeping offsets.
     text = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", lambda b: " " * len(b.group()), text)
+    if role == "time":  # "progression-free and overall survival": two outcomes sharing "survival"
+        text = _SHARED_SURVIVAL.sub(r"\g<0> survival", text)
     for m in rules.role_regex[role].finditer(text):
         surface = m.group()
         term = rules.terms.get((role, surface)) or rules.terms.get((role, _key(surface)))

@@ -1392,6 +1392,15 @@ def test_medians_compared_with_the_first_group_named_before_the_verb(nlp, text, 
             [F("ORR", 3, 25.0, 12), F("CBR", 7, 58.3, 12)],
         ),
         ("Patients with stable disease and disease control rates of 40% were noted.", [F("DCR", percent=40.0)]),
+        # ... and "survival" (hand-written; not read at all before)
+        (
+            "The median progression-free and overall survival were 5.5 and 10.2 months, respectively.",
+            [F("PFS_MEDIAN", value=5.5, unit="months"), F("OS_MEDIAN", value=10.2, unit="months")],
+        ),
+        (
+            "The 1-year progression-free and overall survival rates were 40% and 60%.",
+            [F("PFS_RATE", percent=40.0, timepoint="1 years"), F("OS_RATE", percent=60.0, timepoint="1 years")],
+        ),
         # -- a single patient's survival is no median (GUIDELINES 4.3; hand-written)
         ("The single patient with ATC had a PFS and OS of 23 months.", []),
         # -- a glued label after a bracket ends the background (hand-written)

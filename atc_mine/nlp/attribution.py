@@ -316,6 +316,27 @@ class DocumentModel:
             )
         )
 
+    def group_drugs_in(self, start: int, end: int) -> tuple[str, ...]:
+        """The drugs a group's name between ``start`` and ``end`` says it had. A drug counts as
+        earlier treatment only for a cue inside the name ("patients previously treated with
+        sorafenib"): one before it compares the figures, not the group's treatment ("..., compared
+        with 7.2 months for fulvestrant plus sapanisertib")."""
+        norms: set[str] = set()
+        history = False
+        previous_end = None
+        for m in self.mentions:
+            if not (start <= m.start and m.end <= end):
+                continue
+            window = self.norm[max(start, m.start - PRIOR_WINDOW) : m.start]
+            prior = bool(_PRIOR.search(window) or _PRIOR_AFTER.match(self.norm, m.end))
+            if not prior and history and previous_end is not None:
+                prior = _PRIOR_LIST_GAP.fullmatch(self.norm, previous_end, m.start) is not None
+            history = prior and (history or bool(_TREATMENT_HISTORY.search(window)))
+            previous_end = m.end
+            if not prior:
+                norms.update(m.norms)
+        return tuple(sorted(norms))
+
     def _dosed(self, start: int, end: int) -> set[str]:
         """Drugs given with a dose between ``start`` and ``end``.
 
@@ -664,7 +685,7 @@ class DocumentModel:
             if qualifier and c.qualifier_start is not None
             else None
         )
-        drugs = self.drugs_in(*qual_span) if qual_span else ()
+        drugs = self.group_drugs_in(*qual_span) if qual_span else ()
         if not drugs and qualifier:
             label = _GROUP_REFERENCE.fullmatch(qualifier.strip())
             drugs = self.group_drugs.get(label.group(1), ()) if label else ()

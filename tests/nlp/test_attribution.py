@@ -116,6 +116,21 @@ def test_drugs_given_before_the_study_are_not_its_regimen(nlp):
     assert figure["drugs"] == ["pembrolizumab"]
 
 
+def test_the_arm_after_compared_with_keeps_its_drugs_hand_written(nlp):
+    # hand-written, in the phrasing of held-out randomised-trial abstracts: "compared with" before
+    # an arm's name compares the figures; it does not make the arm's drugs earlier treatment
+    text = (
+        "Fulvestrant with or without sapanisertib\n\n"
+        "Results: Median PFS was 3.5 months in the fulvestrant arm, compared with 7.2 months for fulvestrant "
+        "plus sapanisertib. The ORR was 30% with fulvestrant plus sapanisertib, compared with 10% with fulvestrant "
+        "alone. The ORR was 20% in patients previously treated with sorafenib."
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "PFS_MEDIAN", value=7.2)["drugs"] == ["fulvestrant", "sapanisertib"]
+    assert pick(figures, "ORR", percent=10.0)["drugs"] == ["fulvestrant"]
+    assert "sorafenib" not in pick(figures, "ORR", percent=20.0)["drugs"]
+
+
 def test_a_list_of_earlier_treatments_is_prior_to_its_end_but_a_comparator_list_is_not_hand_written(nlp):
     # hand-written, after a held-out renal-cancer abstract: the list runs past the window before each
     # drug in which "previously" is looked for

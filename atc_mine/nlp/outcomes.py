@@ -322,6 +322,27 @@ _TRAILING_BRACKET = re.compile(r"\s*[(\[][^()\[\]]*[)\]]$")
 _GROUP_SIZES = frozenset({"N_ENROLLED", "N_EVALUABLE"})
 
 
+#: Masked drug names compared or listed before a "respectively" list of values.
+_COMPARED_DRUGS = re.compile(
+    rf"{DRUG_CHAR}+(?:\s*(?:,\s*)?(?:\s(?:over|versus|vs\.?|and|or|compared\s+(?:with|to)|than)\s+|/)(?:the\s+)?{DRUG_CHAR}+)+",
+    re.I,
+)
+
+
+_DRUG_RUN = re.compile(f"{DRUG_CHAR}+")
+
+
+def _compared_drugs(norm: str, masked: str, before: int, count: int) -> list[tuple[str, int]]:
+    """The names of the last run of ``count`` drugs compared before ``before``, with offsets."""
+    runs = list(_COMPARED_DRUGS.finditer(masked, 0, before))
+    if not runs:
+        return []
+    names = [m.span() for m in _DRUG_RUN.finditer(masked, *runs[-1].span())]
+    if len(names) != count:
+        return []
+    return [(norm[start:end], start) for start, end in names]
+
+
 def _paired_candidates(
     h: _Match,
     rules: OutcomeRules,
@@ -341,6 +362,10 @@ def _paired_candidates(
         and len(state.last_qualifiers) == len(items)
     ):
         listed = state.last_qualifiers  # "corresponding median survival was 98 vs 138 days"
+    if len(items) > 1 and not listed and h.span("resp") and not any(q for _s, _e, q, _a in items):
+        # "did not favor nivolumab over docetaxel (median, 2.3 months and 4.2 months, respectively)":
+        # the drugs compared before the values, in their order
+        listed = _compared_drugs(h.norm, h.masked, h.m.start(), len(items))
     if len(items) == 2 and not listed and not any(q for _s, _e, q, _a in items):
         # "OS was longer with X than in the controls (median 10.4 vs 3.3 months)": the second is theirs
         c = _COMPARATOR.search(h.norm, 0, items[0][0])

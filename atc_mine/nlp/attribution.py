@@ -83,6 +83,8 @@ _PLACEBO = re.compile(r"\bplacebo\b", re.I)
 #: A group the text labels in brackets ("(L group)", "(group A)") and how a figure refers to it ("L").
 _GROUP_LABEL = re.compile(r"\(\s*(?:([A-Z]{1,3})\s+(?:group|arm)|(?:group|arm)\s+([A-Z]{1,3}))\s*\)")
 _GROUP_REFERENCE = re.compile(r"(?:the\s+)?(?:(?i:group|arm)\s+)?([A-Z]{1,3})(?:\s+(?i:groups?|arms?))?")
+
+
 @cache
 def _any_number() -> re.Pattern[str]:
     """A digit or a number word (the lexicon's)."""

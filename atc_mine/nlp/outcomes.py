@@ -582,6 +582,51 @@ def _median(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candid
     return found
 
 
+#: The control arm a "from ... to ..." change is measured against, named after it.
+_CHANGE_COMPARATOR = re.compile(
+    r"\s*,?\s+(?:compared\s+(?:with|to)|versus|vs\.?|over|relative\s+to)\s+(?:the\s+)?"
+    r"(?P<cmp>(?:[\w-]+\s+){0,2}?(?:placebo|controls?|observation|best\s+supportive\s+care|BSC)(?:\s+(?:arm|group))?)\b",
+    re.I,
+)
+
+
+#: A change of a median, the verb before the measure: "prolonged the median PFS from ... to ...".
+_CHANGE_VERB = re.compile(r"\b(?:prolong|improv|increas|extend|lengthen|doubl)\w*\s+(?:the\s+)?$", re.I)
+_FROM_TO = re.compile(
+    r"(?P<a>\d+(?:\.\d+)?)\s*(?P<ua>[a-z]+)?[^\d]*?\s(?:to)\s+(?P<b>\d+(?:\.\d+)?)\s*(?P<ub>[a-z]+)", re.I
+)
+
+
+def _median_change(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    """A median moved "from" the control arm's value "to" the treated arm's: "anlotinib
+    prolonged the median PFS from 11.1 months to 20.7 months compared with placebo". The first
+    value is the control's (the arm named after the change, else "controls"); the second the
+    treatment's. Without a verb of change before the measure, "from ... to" is a range."""
+    if not _CHANGE_VERB.search(h.norm, max(0, h.m.start() - 40), h.m.start()):
+        return []
+    measures = [t.measure for t in measure_terms(rules, "time", h.text("trig")) if t.measure]
+    region = h.span("region")
+    values = _FROM_TO.match(h.norm, *region) if region else None
+    if len(measures) != 1 or values is None:
+        return []
+    unit = unit_norm(values.group("ub"))
+    first_unit = unit_norm(values.group("ua")) or unit
+    if unit is None or first_unit != unit:
+        return []
+    control = _CHANGE_COMPARATOR.match(h.norm, h.m.end())
+    name, at = (control.group("cmp"), control.start("cmp")) if control else ("controls", None)
+    return [
+        h.candidate(
+            measures[0],
+            Quantity(value=float(values.group("a")), unit=unit),
+            *values.span("a"),
+            qualifier=name,
+            qualifier_start=(h.offset + at) if at is not None else None,
+        ),
+        h.candidate(measures[0], Quantity(value=float(values.group("b")), unit=unit), *values.span("b")),
+    ]
+
+
 def _median_context(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
     """A bare "median" whose outcome the sentence named before it: "Sorafenib improved PFS
     compared with placebo (hazard ratio, 0.59; ...; median 10.8 vs. 5.8 months, respectively)"."""
@@ -805,7 +850,11 @@ def _enrolled_arms(h: _Match, rules: OutcomeRules, state: SentenceState) -> list
         total = parse_quantity(h.text("enr"))
         if total.count is not None:
             out.append(h.candidate("N_ENROLLED", Quantity(count=total.count), *h.span("enr")))
-    if h.pattern.id in ("enrolled-arms-to", "enrolled-arms-in", "enrolled-assigned-then-to"):  # "62 to anlotinib arm", "(76 in anlotinib arm ...)"
+    if h.pattern.id in (
+        "enrolled-arms-to",
+        "enrolled-arms-in",
+        "enrolled-assigned-then-to",
+    ):  # "62 to anlotinib arm", "(76 in anlotinib arm ...)"
         for m in _ARM_TO.finditer(h.norm, *region):
             name = _clean_qualifier(m.group("name"))
             if name:
@@ -887,6 +936,7 @@ HANDLERS: dict[str, Handler] = {
     "category_adjectives": _category_adjectives,
     "median": _median,
     "median_context": _median_context,
+    "median_change": _median_change,
     "corresponding": _corresponding,
     "landmark_continued": _landmark_continued,
     "landmark_value_at": _landmark_value_at,

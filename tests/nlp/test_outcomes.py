@@ -1405,8 +1405,7 @@ def test_medians_compared_with_the_first_group_named_before_the_verb(nlp, text, 
         ("The single patient with ATC had a PFS and OS of 23 months.", []),
         # -- a glued label after a bracket ends the background (hand-written)
         (
-            "Pembrolizumab\n\nBackgroundPatients expressed PD-L1 (PD-L1).ResultsTwo patients had a "
-            "partial response.",
+            "Pembrolizumab\n\nBackgroundPatients expressed PD-L1 (PD-L1).ResultsTwo patients had a partial response.",
             [F("PR", 2)],
         ),
     ],

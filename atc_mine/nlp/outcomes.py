@@ -489,13 +489,18 @@ CATEGORY_UNIONS = {frozenset({"CR", "PR"}): "ORR", frozenset({"CR", "PR", "SD"})
 _EITHER = re.compile(r"\bor\b|/")
 
 
+#: A count with its percent in brackets: "25 (25%)", the items of a list of counts.
+_COUNT_WITH_PERCENT = re.compile(r"(?<![\d.])\d+\s*\(\s*\d+(?:\.\d+)?\s*%")
+
+
 def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
     terms = measure_terms(rules, "category", h.text("trig"))
     measures = [t.measure for t in terms] or ([h.pattern.measure] if h.pattern.measure else [])
     region = h.span("region")
     region_text = h.norm[region[0] : region[1]]
     timepoints = _timepoints(h) or ([t] if (t := _sentence_timepoint(h.norm)) else [])
-    listed = re.search(r"\d\s*%?\s*(?:,|\band\b)\s*\d", h.masked[region[0] : region[1]]) is not None
+    # a list of values: "10 and 20%", "25 (25%) and 64 (65%)"
+    listed = re.search(r"\d\s*%?\s*\)?\s*(?:,|\band\b)\s*\d", h.masked[region[0] : region[1]]) is not None
     if h.pattern.id == BRACKETED_CATEGORIES:  # each category with its own percent, in order
         return _paired_candidates(h, rules, state, measures, "percent", timepoints=timepoints)
     if h.pattern.id == BREAKDOWN_BY_GROUP:  # "PR (three with lenvatinib and five with ...)": one count per group
@@ -504,9 +509,8 @@ def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
         # "observed in 2 of 6 patients (33%) with oncocytic carcinoma and in 1 of 5 (20%) with poorly DTC"
         return _paired_candidates(h, rules, state, measures, "count", timepoints=timepoints)
     if listed and len(measures) >= 1 and (h.span("resp") or len(measures) > 1 or h.span("tps")):
-        return _paired_candidates(
-            h, rules, state, measures, "percent" if "%" in region_text else "count", timepoints=timepoints
-        )
+        counted = "%" not in region_text or _COUNT_WITH_PERCENT.search(region_text) is not None
+        return _paired_candidates(h, rules, state, measures, "count" if counted else "percent", timepoints=timepoints)
     tail = f"{h.text('tail')} {h.text('tail2')}"  # tail2: a bracket after a qualifier ("for ATCs only (6/16)")
     quantity = parse_quantity(region_text + " " + tail)
     if quantity.count is None and quantity.percent is None:

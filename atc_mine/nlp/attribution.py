@@ -319,10 +319,10 @@ class DocumentModel:
         )
 
     def group_drugs_in(self, start: int, end: int) -> tuple[str, ...]:
-        """The drugs a group's name between ``start`` and ``end`` says it had. A drug counts as
-        earlier treatment only for a cue inside the name ("patients previously treated with
-        sorafenib"): one before it compares the figures, not the group's treatment ("..., compared
-        with 7.2 months for fulvestrant plus sapanisertib")."""
+        """The drugs a group's name between ``start`` and ``end`` says it had. A cue of earlier
+        treatment counts wherever it stands ("who had not previously received vandetanib"); the
+        other cues of :data:`_PRIOR` only inside the name: one before it compares the figures,
+        not the group's treatment ("..., compared with 7.2 months for fulvestrant plus sapanisertib")."""
         norms: set[str] = set()
         history = False
         previous_end = None
@@ -330,7 +330,10 @@ class DocumentModel:
             if not (start <= m.start and m.end <= end):
                 continue
             window = self.norm[max(start, m.start - PRIOR_WINDOW) : m.start]
-            prior = bool(_PRIOR.search(window) or _PRIOR_AFTER.match(self.norm, m.end))
+            before = self.norm[max(self._sentence_start(m.start), m.start - PRIOR_WINDOW) : m.start]
+            prior = bool(
+                _TREATMENT_HISTORY.search(before) or _PRIOR.search(window) or _PRIOR_AFTER.match(self.norm, m.end)
+            )
             if not prior and history and previous_end is not None:
                 prior = _PRIOR_LIST_GAP.fullmatch(self.norm, previous_end, m.start) is not None
             history = prior and (history or bool(_TREATMENT_HISTORY.search(window)))

@@ -129,6 +129,13 @@ def test_the_arm_after_compared_with_keeps_its_drugs_hand_written(nlp):
     assert pick(figures, "PFS_MEDIAN", value=7.2)["drugs"] == ["fulvestrant", "sapanisertib"]
     assert pick(figures, "ORR", percent=10.0)["drugs"] == ["fulvestrant"]
     assert "sorafenib" not in pick(figures, "ORR", percent=20.0)["drugs"]
+    # ... while a cue of earlier treatment before the group's name still counts (hand-written)
+    text = (
+        "Selpercatinib in RET-mutant MTC\n\n"
+        "Results: In 88 patients with RET-mutant medullary thyroid cancer who had not previously received "
+        "vandetanib or cabozantinib, the percentage who had a response was 73%."
+    )
+    assert pick(run(nlp, text), "N_ENROLLED", count=88)["drugs"] == ["selpercatinib"]
 
 
 def test_values_listed_respectively_after_the_drugs_compared_take_them_in_order_hand_written(nlp):

@@ -505,6 +505,34 @@ _EITHER = re.compile(r"\bor\b|/")
 _COUNT_WITH_PERCENT = re.compile(r"(?<![\d.])\d+(?:\s+(?:patients|pts))?\s*\(\s*\d+(?:\.\d+)?\s*%")
 
 
+_BRACKET_ITEM_VALUE = re.compile(r"(?P<pct>\d+(?:\.\d+)?)\s?%|[nN]\s*=\s*(?P<n>\d{1,4})")
+
+
+def _bracketed_categories(h: _Match, rules: OutcomeRules, timepoints: list[str]) -> list[Candidate]:
+    """"30% (CR 10%, PR 20%)", "(partial response, n = 7; complete response, n = 0)": each
+    category the bracket names, with the value that follows it."""
+    region = h.span("region")
+    if region is None:
+        return []
+    values = list(_BRACKET_ITEM_VALUE.finditer(h.norm, *region))
+    out = []
+    start = region[0]
+    for value in values:
+        terms = measure_terms(rules, "category", h.norm[start : value.start()])
+        start = value.end()
+        if len(terms) != 1 or terms[0].measure is None:
+            continue
+        if value.group("pct") is not None:
+            quantity = Quantity(percent=float(value.group("pct")))
+        else:
+            count = int(value.group("n"))
+            quantity = Quantity(count=count, percent=0.0 if count == 0 else None)
+        out.append(
+            h.candidate(terms[0].measure, quantity, *value.span(), timepoint=timepoints[0] if timepoints else None)
+        )
+    return out
+
+
 def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
     terms = measure_terms(rules, "category", h.text("trig"))
     measures = [t.measure for t in terms] or ([h.pattern.measure] if h.pattern.measure else [])
@@ -513,8 +541,8 @@ def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
     timepoints = _timepoints(h) or ([t] if (t := _sentence_timepoint(h.norm)) else [])
     # a list of values: "10 and 20%", "25 (25%) and 64 (65%)"
     listed = re.search(r"\d\s*%?\s*\)?\s*(?:,|\band\b)\s*\d", h.masked[region[0] : region[1]]) is not None
-    if h.pattern.id == BRACKETED_CATEGORIES:  # each category with its own percent, in order
-        return _paired_candidates(h, rules, state, measures, "percent", timepoints=timepoints)
+    if h.pattern.id == BRACKETED_CATEGORIES:  # each category with its own percent or "n =", in order
+        return _bracketed_categories(h, rules, timepoints)
     if h.pattern.id == BREAKDOWN_BY_GROUP:  # "PR (three with lenvatinib and five with ...)": one count per group
         return _paired_candidates(h, rules, state, measures[:1], "count", timepoints=timepoints)
     if len(measures) == 1 and len(_GROUP_OF_ITEMS.findall(region_text)) > 1:

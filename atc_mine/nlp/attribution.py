@@ -864,7 +864,9 @@ class DocumentModel:
         qual_drugs = self.drugs_in(*qual_span, include_prior=True) if qual_span else ()
         if qual_drugs and self.uses_arms:
             bare = re.sub(r"^(?:the\s+)", "", qualifier.strip(), flags=re.I)
-            bare = re.sub(r"\s+(?:arms?|groups?)$", "", bare, flags=re.I)  # "sorafenib arms" of "the X and sorafenib arms"
+            bare = re.sub(
+                r"\s+(?:arms?|groups?)$", "", bare, flags=re.I
+            )  # "sorafenib arms" of "the X and sorafenib arms"
             return f"{bare} arm"
         return None
 

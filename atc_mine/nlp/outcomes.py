@@ -509,7 +509,7 @@ _BRACKET_ITEM_VALUE = re.compile(r"(?P<pct>\d+(?:\.\d+)?)\s?%|[nN]\s*=\s*(?P<n>\
 
 
 def _bracketed_categories(h: _Match, rules: OutcomeRules, timepoints: list[str]) -> list[Candidate]:
-    """"30% (CR 10%, PR 20%)", "(partial response, n = 7; complete response, n = 0)": each
+    """ "30% (CR 10%, PR 20%)", "(partial response, n = 7; complete response, n = 0)": each
     category the bracket names, with the value that follows it."""
     region = h.span("region")
     if region is None:

@@ -116,87 +116,95 @@ def test_drugs_given_before_the_study_are_not_its_regimen(nlp):
     assert figure["drugs"] == ["pembrolizumab"]
 
 
-def test_the_arm_after_compared_with_keeps_its_drugs_hand_written(nlp):
-    # hand-written, in the phrasing of held-out randomised-trial abstracts: "compared with" before
-    # an arm's name compares the figures; it does not make the arm's drugs earlier treatment
-    text = (
+#: Hand-written texts in the phrasings of held-out abstracts (named in each comment), with the
+#: drugs (and, where it matters, the subgroup) each figure must take: (measure, numbers, drugs, subgroup).
+ANY = object()
+DRUG_CASES = [
+    # randomised trials: "compared with" before an arm's name compares the figures; it does not make
+    # the arm's drugs earlier treatment ... while a cue of earlier treatment before a group still counts
+    (
         "Fulvestrant with or without sapanisertib\n\n"
         "Results: Median PFS was 3.5 months in the fulvestrant arm, compared with 7.2 months for fulvestrant "
         "plus sapanisertib. The ORR was 30% with fulvestrant plus sapanisertib, compared with 10% with fulvestrant "
-        "alone. The ORR was 20% in patients previously treated with sorafenib."
-    )
-    figures = run(nlp, text)
-    assert pick(figures, "PFS_MEDIAN", value=7.2)["drugs"] == ["fulvestrant", "sapanisertib"]
-    assert pick(figures, "ORR", percent=10.0)["drugs"] == ["fulvestrant"]
-    assert "sorafenib" not in pick(figures, "ORR", percent=20.0)["drugs"]
-    # ... while a cue of earlier treatment before the group's name still counts (hand-written)
-    text = (
+        "alone.",
+        [
+            ("PFS_MEDIAN", {"value": 7.2}, ["fulvestrant", "sapanisertib"], ANY),
+            ("ORR", {"percent": 10.0}, ["fulvestrant"], ANY),
+        ],
+    ),
+    (
         "Selpercatinib in RET-mutant MTC\n\n"
         "Results: In 88 patients with RET-mutant medullary thyroid cancer who had not previously received "
-        "vandetanib or cabozantinib, the percentage who had a response was 73%."
-    )
-    assert pick(run(nlp, text), "N_ENROLLED", count=88)["drugs"] == ["selpercatinib"]
-
-
-def test_values_listed_respectively_after_the_drugs_compared_take_them_in_order_hand_written(nlp):
-    # hand-written, in the phrasing of a held-out NEJM abstract (nivolumab vs docetaxel)
-    text = (
+        "vandetanib or cabozantinib, the percentage who had a response was 73%.",
+        [("N_ENROLLED", {"count": 88}, ["selpercatinib"], ANY)],
+    ),
+    # nivolumab vs docetaxel (NEJM): values listed "respectively" after the drugs compared, in order
+    (
         "Nivolumab versus docetaxel\n\n"
         "Results: Progression-free survival did not favor nivolumab over docetaxel (median, 2.3 months and 4.2 "
-        "months, respectively)."
-    )
-    figures = run(nlp, text)
-    assert pick(figures, "PFS_MEDIAN", value=2.3)["drugs"] == ["nivolumab"]
-    assert pick(figures, "PFS_MEDIAN", value=4.2)["drugs"] == ["docetaxel"]
-
-
-def test_bracketed_rate_pairs_take_the_comparator_named_after_them_hand_written(nlp):
-    # hand-written, in the phrasing of a held-out donafenib trial abstract
-    text = (
+        "months, respectively).",
+        [("PFS_MEDIAN", {"value": 2.3}, ["nivolumab"], ANY), ("PFS_MEDIAN", {"value": 4.2}, ["docetaxel"], ANY)],
+    ),
+    # donafenib vs placebo: bracketed pairs whose comparator is named after them
+    (
         "Donafenib in RAIR-DTC\n\n"
         "Results: Improved ORR (23.3% vs. 1.7%; P = 0.0002) and DCR (93.3% vs. 79.3%; P = 0.0044) were observed in "
-        "the donafenib group over placebo."
-    )
-    figures = run(nlp, text)
-    assert pick(figures, "ORR", percent=23.3)["drugs"] == ["donafenib"]
-    placebo = pick(figures, "DCR", percent=79.3)
-    assert (placebo["drugs"], placebo["subgroup"]) == ([], "placebo")
-
-
-def test_a_median_moved_from_the_control_value_to_the_treated_value_hand_written(nlp):
-    # hand-written, in the phrasing of a held-out review of the anlotinib MTC trial: the first value
-    # is the control arm's, the second the treatment's; without a verb of change it is a range
-    text = (
+        "the donafenib group over placebo.",
+        [("ORR", {"percent": 23.3}, ["donafenib"], ANY), ("DCR", {"percent": 79.3}, [], "placebo")],
+    ),
+    # anlotinib in MTC: a median moved from the control's value to the treatment's
+    (
         "Anlotinib in medullary thyroid cancer\n\n"
         "Results: Anlotinib significantly prolonged the median progression-free survival (PFS) from 11.1 months to "
-        "20.7 months compared with placebo. The median OS from 3 to 12 months was studied."
-    )
-    figures = run(nlp, text)
-    control = pick(figures, "PFS_MEDIAN", value=11.1)
-    assert (control["drugs"], control["subgroup"]) == ([], "placebo")
-    assert pick(figures, "PFS_MEDIAN", value=20.7)["drugs"] == ["anlotinib"]
-    assert [f for f in figures if f["measure"] == "OS_MEDIAN"] == []
-
-
-def test_a_list_of_earlier_treatments_is_prior_to_its_end_but_a_comparator_list_is_not_hand_written(nlp):
-    # hand-written, after a held-out renal-cancer abstract: the list runs past the window before each
-    # drug in which "previously" is looked for
-    text = (
+        "20.7 months compared with placebo.",
+        [("PFS_MEDIAN", {"value": 11.1}, [], "placebo"), ("PFS_MEDIAN", {"value": 20.7}, ["anlotinib"], ANY)],
+    ),
+    # everolimus after VEGF therapy (renal): a list of earlier treatments runs past the look-back window
+    (
         "Everolimus after VEGF-targeted therapy\n\n"
         "Results: Enrolled patients (N = 134) previously received sunitinib (n = 58), other anti-VEGF therapy "
         "(n = 62; sorafenib, 23; bevacizumab, 16; pazopanib, 13) or both, and were treated with everolimus 10 mg daily. "
-        "The ORR with everolimus was 8%."
-    )
+        "The ORR with everolimus was 8%.",
+        [("N_ENROLLED", {"count": 134}, ["everolimus"], ANY), ("ORR", {"percent": 8.0}, ["everolimus"], ANY)],
+    ),
+    # a retrospective ATC series: three labelled groups in one sentence, one with no drug
+    (
+        "Lenvatinib, paclitaxel or best supportive care for stage IVC ATC\n\n"
+        "Results: Of 30 patients, eight patients were treated with weekly paclitaxel (PTX group), 8 refused "
+        "treatment (BSC group), and 14 were treated with lenvatinib (LT group). "
+        "The median overall survival was 4.3 months for the LT group, 2.3 for the PTX group, and 2.0 for the "
+        "BSC group.",
+        [
+            ("N_ENROLLED", {"count": 14}, ["lenvatinib"], ANY),
+            ("OS_MEDIAN", {"value": 4.3}, ["lenvatinib"], ANY),
+            ("OS_MEDIAN", {"value": 2.3}, ["paclitaxel"], ANY),
+            ("OS_MEDIAN", {"value": 2.0}, [], ANY),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DRUG_CASES)
+def test_each_figure_takes_its_own_arms_drugs_hand_written(nlp, text, expected):
     figures = run(nlp, text)
-    assert pick(figures, "N_ENROLLED", count=134)["drugs"] == ["everolimus"]
-    assert pick(figures, "ORR", percent=8.0)["drugs"] == ["everolimus"]
+    for measure, numbers, drugs, subgroup in expected:
+        figure = pick(figures, measure, **numbers)
+        assert figure["drugs"] == drugs, (measure, numbers)
+        assert subgroup is ANY or figure["subgroup"] == subgroup, (measure, numbers)
+
+
+def test_a_comparators_list_is_not_earlier_treatment_and_a_range_is_no_change_hand_written(nlp):
     # the arm a regimen is "compared with" is no earlier treatment: its list does not go prior
     text = (
         "Fosbretabulin in ATC\n\n"
         "Results: Eighty patients were randomized to fosbretabulin, paclitaxel and carboplatin compared with the "
-        "doublet treatment of paclitaxel and carboplatin; 55 were assigned to the triplet."
+        "doublet treatment of paclitaxel and carboplatin; 55 were assigned to the triplet. "
+        "The ORR was 20% in patients previously treated with sorafenib. The median OS from 3 to 12 months was studied."
     )
-    assert set(pick(run(nlp, text), "N_ENROLLED", count=80)["drugs"]) >= {"carboplatin", "fosbretabulin"}
+    figures = run(nlp, text)
+    assert set(pick(figures, "N_ENROLLED", count=80)["drugs"]) >= {"carboplatin", "fosbretabulin"}
+    assert "sorafenib" not in pick(figures, "ORR", percent=20.0)["drugs"]
+    assert [f for f in figures if f["measure"] == "OS_MEDIAN"] == []  # "from ... to" without a verb of change: a range
 
 
 # -- trials -----------------------------------------------------------------------------------------
@@ -402,23 +410,6 @@ def test_a_group_the_text_labels_takes_the_drugs_it_received(nlp):
     figures = run(nlp, text)
     assert pick(figures, "OS_MEDIAN", value=4.2)["drugs"] == ["lenvatinib"]
     assert pick(figures, "OS_MEDIAN", value=2.0)["drugs"] == ["paclitaxel"]
-
-
-def test_labelled_groups_listed_in_one_sentence_and_a_supportive_care_group_hand_written(nlp):
-    # hand-written, in the layout of a held-out retrospective ATC series: three labelled groups in
-    # one sentence, one of which had no drug
-    text = (
-        "Lenvatinib, paclitaxel or best supportive care for stage IVC ATC\n\n"
-        "Results: Of 30 patients, eight patients were treated with weekly paclitaxel (PTX group), 8 refused "
-        "treatment (BSC group), and 14 were treated with lenvatinib (LT group). "
-        "The median overall survival was 4.3 months for the LT group, 2.3 for the PTX group, and 2.0 for the "
-        "BSC group."
-    )
-    figures = run(nlp, text)
-    assert pick(figures, "N_ENROLLED", count=14)["drugs"] == ["lenvatinib"]
-    assert pick(figures, "OS_MEDIAN", value=4.3)["drugs"] == ["lenvatinib"]
-    assert pick(figures, "OS_MEDIAN", value=2.3)["drugs"] == ["paclitaxel"]
-    assert pick(figures, "OS_MEDIAN", value=2.0)["drugs"] == []
 
 
 # -- held-out dev2 (batch 6): texts quoted from the pages named in each test ---------------------------

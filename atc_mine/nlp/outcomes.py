@@ -671,6 +671,41 @@ def _median_change(h: _Match, rules: OutcomeRules, state: SentenceState) -> list
     ]
 
 
+_LIST_PART = re.compile(r"\s*(?:,\s*(?:and\s+)?|\band\b)\s*", re.I)
+_MIXED_VALUE = re.compile(
+    r"(?P<pct>\d+(?:\.\d+)?)\s?%|(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>months?|weeks?|days?|years?|mos?)\b", re.I
+)
+
+
+def _mixed_list(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
+    """Medians and rates listed together, their values in the same order: "the median
+    progression-free survival, overall survival, and objective response rate were 27.5 months,
+    60.8 months, and 19.0%, respectively". Each name is a rate when it says "rate", else a median."""
+    measures: list[tuple[str, bool]] = []  # (measure, is a rate)
+    for part in _LIST_PART.split(h.text("trig")):
+        rate = measure_terms(rules, "rate", part) if re.search(r"\brates?\b|\b[A-Z]{2,4}R\b", part) else []
+        terms = rate or measure_terms(rules, "time", part)
+        if len(terms) != 1 or terms[0].measure is None:
+            return []
+        measures.append((terms[0].measure, bool(rate)))
+    if len({is_rate for _m, is_rate in measures}) < 2:
+        return []  # one kind only: the median and rate templates read it
+    region = h.span("region")
+    masked_brackets = re.sub(r"[(\[][^()\[\]]*[)\]]", lambda b: " " * len(b.group()), h.norm[region[0] : region[1]])
+    values = list(_MIXED_VALUE.finditer(masked_brackets))
+    if len(values) != len(measures):
+        return []
+    out = []
+    for (measure, is_rate), value in zip(measures, values, strict=True):
+        if is_rate != (value.group("pct") is not None):
+            return []
+        start, end = region[0] + value.start(), region[0] + value.end()
+        aside = _CUT_BRACKET.match(h.norm, end)
+        stated = h.norm[start : aside.end() if aside else end]
+        out.append(h.candidate(measure, parse_quantity(stated, time=not is_rate), start, end))
+    return out
+
+
 def _median_context(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
     """A bare "median" whose outcome the sentence named before it: "Sorafenib improved PFS
     compared with placebo (hazard ratio, 0.59; ...; median 10.8 vs. 5.8 months, respectively)"."""
@@ -981,6 +1016,7 @@ HANDLERS: dict[str, Handler] = {
     "median": _median,
     "median_context": _median_context,
     "median_change": _median_change,
+    "mixed_list": _mixed_list,
     "corresponding": _corresponding,
     "landmark_continued": _landmark_continued,
     "landmark_value_at": _landmark_value_at,

@@ -1422,6 +1422,16 @@ def test_medians_compared_with_the_first_group_named_before_the_verb(nlp, text, 
             "complete response and 47% with a partial response).",
             [F("ORR", percent=53.0), F("CR", percent=6.0), F("PR", percent=47.0)],
         ),
+        # -- medians and a rate in one list (hand-written; neither kind's template read them)
+        (
+            "The ORR, median PFS and median OS were 30%, 5.5 months and 12.0 months, respectively.",
+            [
+                F("ORR", percent=30.0),
+                F("PFS_MEDIAN", value=5.5, unit="months"),
+                F("OS_MEDIAN", value=12.0, unit="months"),
+            ],
+        ),
+        ("The ORR, median PFS and median OS were 30%, 40% and 12.0 months, respectively.", []),
         # -- a single patient's survival is no median (GUIDELINES 4.3; hand-written)
         ("The single patient with ATC had a PFS and OS of 23 months.", []),
         # -- a glued label after a bracket ends the background (hand-written)

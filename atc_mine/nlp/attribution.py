@@ -81,6 +81,8 @@ MULTI_COHORT_MIN = 2
 #: with pazopanib or placebo"); an arm named by its added drug receives the whole regimen.
 _PLACEBO = re.compile(r"\bplacebo\b", re.I)
 #: A group the text labels in brackets ("(L group)", "(group A)") and how a figure refers to it ("L").
+#: A qualifier that names an arm or group ("the chemotherapy arm", "the BCP group").
+_NAMED_ARM = re.compile(r"\b(?:arms?|groups?)\s*$", re.I)
 _GROUP_LABEL = re.compile(r"\(\s*(?:([A-Z]{1,3})\s+(?:group|arm)|(?:group|arm)\s+([A-Z]{1,3}))\s*\)")
 _GROUP_REFERENCE = re.compile(r"(?:the\s+)?(?:(?i:group|arm)\s+)?([A-Z]{1,3})(?:\s+(?i:groups?|arms?))?")
 
@@ -734,6 +736,16 @@ class DocumentModel:
             drugs = ()  # "the patients without treatment with dabrafenib and trametinib", "controls"
         elif drugs and placebo_contrast and set(drugs) < set(regimen):
             drugs = regimen  # "Pazopanib (n=36) | Placebo (n=35)": the pazopanib arm also had paclitaxel
+        elif (
+            not drugs
+            and qualifier
+            and self.uses_arms
+            and _NAMED_ARM.search(qualifier)
+            and (others := self.drugs_in(c_start, c_end))
+        ):
+            # "OS rates for trametinib versus chemotherapy arms ...": an arm named without its drugs is
+            # the regimen less the drugs the sentence names for the other arm
+            drugs = tuple(sorted(set(regimen) - set(others)))
         elif not drugs:
             sentence_drugs = self.drugs_in(s_start, s_end)
             intro = segment is not None and segment.intro == c.sentence
@@ -862,7 +874,8 @@ class DocumentModel:
         if _COMPARATOR_GROUP.search(qualifier):
             return re.sub(r"\s+", " ", qualifier.strip())[:SUBGROUP_MAX_CHARS]
         qual_drugs = self.drugs_in(*qual_span, include_prior=True) if qual_span else ()
-        if qual_drugs and self.uses_arms:
+        named_arm = _NAMED_ARM.search(qualifier) is not None  # "the chemotherapy arms"
+        if (qual_drugs or named_arm) and self.uses_arms:
             bare = re.sub(r"^(?:the\s+)", "", qualifier.strip(), flags=re.I)
             bare = re.sub(
                 r"\s+(?:arms?|groups?)$", "", bare, flags=re.I

@@ -241,6 +241,11 @@ def _pair(
         if qual is None and k > 1 and n % k == 0 and n > k:
             last = items[(group + 1) * k - 1]
             qual, qual_at = last[2], last[3]
+        per = len(timepoints)
+        if qual is None and listed and k <= 1 and per > 1 and len(listed) > 1 and n == per * len(listed):
+            # "OS rates for trametinib versus chemotherapy arms at 1 year, 2 years and 5 years were
+            # 60.9% versus 49.6%, 32.0% versus 29.4% and 13.3% versus 17.0%": the arms at each time point
+            qual, qual_at = listed[i % len(listed)]
         if qual is None and listed:
             groups = n // k if k > 1 and n % k == 0 else n
             # the value's group among the listed qualifiers (k measures per group; one group when k == n)
@@ -256,6 +261,8 @@ def _pair(
             timepoint = timepoints[i % k]
         elif len(timepoints) == 1:
             timepoint = timepoints[0]
+        elif per > 1 and k <= 1 and n % per == 0:
+            timepoint = timepoints[i // (n // per)]  # the values of each time point in turn
         out.append((measure, timepoint, (start, end), qual, qual_at))
     return out
 

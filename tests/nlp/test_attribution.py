@@ -167,6 +167,18 @@ DRUG_CASES = [
         "The ORR with everolimus was 8%.",
         [("N_ENROLLED", {"count": 134}, ["everolimus"], ANY), ("ORR", {"percent": 8.0}, ["everolimus"], ANY)],
     ),
+    # trametinib vs chemotherapy (METRIC): each arm's landmark rates at each time point; the arm named
+    # without drugs is the regimen less the other arm's
+    (
+        "Trametinib in melanoma\n\n"
+        "Results: Landmark OS rates for trametinib versus chemotherapy arms at 1 year, 2 years and 5 years were "
+        "60.9% versus 49.6%, 32.0% versus 29.4% and 13.3% versus 17.0%, respectively.",
+        [
+            ("OS_RATE", {"percent": 60.9, "timepoint": "1 years"}, ["trametinib"], "trametinib arm"),
+            ("OS_RATE", {"percent": 29.4, "timepoint": "2 years"}, [], "chemotherapy arm"),
+            ("OS_RATE", {"percent": 17.0, "timepoint": "5 years"}, [], "chemotherapy arm"),
+        ],
+    ),
     # a retrospective ATC series: three labelled groups in one sentence, one with no drug
     (
         "Lenvatinib, paclitaxel or best supportive care for stage IVC ATC\n\n"

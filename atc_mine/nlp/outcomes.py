@@ -495,6 +495,8 @@ def _rate_subgroups(h: _Match, rules: OutcomeRules, state: SentenceState) -> lis
 BREAKDOWN_BY_GROUP = "category-breakdown-by-group"
 #: The template whose region lists categories with their percents ("30% (CR 10%, PR 20%)").
 BRACKETED_CATEGORIES = "categories-in-bracket"
+#: The template whose region lists counts before the categories they had, "respectively".
+LISTED_COUNTS = "counts-had-categories-respectively"
 #: A noun and a bracketed percent right after a count item ("2 of 6 patients (33%)").
 _NOUN_AND_PERCENT = re.compile(r"\s*(?P<words>(?:[A-Za-z-]+\s+){0,2}?)\(\s*\d+(?:\.\d+)?\s*%[^()]*\)")
 _PATIENT_NOUN = re.compile(r"\b(?:patients?|pts|cases?|subjects?|participants?)\b", re.I)
@@ -548,6 +550,8 @@ def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
     timepoints = _timepoints(h) or ([t] if (t := _sentence_timepoint(h.norm)) else [])
     # a list of values: "10 and 20%", "25 (25%) and 64 (65%)"
     listed = re.search(r"\d\s*%?\s*\)?\s*(?:,|\band\b)\s*\d", h.masked[region[0] : region[1]]) is not None
+    if h.pattern.id == LISTED_COUNTS:  # "36 (76.6%) and 8 (17.0%) patients achieved PR and SD, respectively"
+        return _paired_candidates(h, rules, state, measures, "count", timepoints=timepoints)
     if h.pattern.id == BRACKETED_CATEGORIES:  # each category with its own percent or "n =", in order
         return _bracketed_categories(h, rules, timepoints)
     if h.pattern.id == BREAKDOWN_BY_GROUP:  # "PR (three with lenvatinib and five with ...)": one count per group

@@ -1432,6 +1432,13 @@ def test_medians_compared_with_the_first_group_named_before_the_verb(nlp, text, 
             ],
         ),
         ("The ORR, median PFS and median OS were 30%, 40% and 12.0 months, respectively.", []),
+        # -- counts listed before their categories, 'respectively' (held-out; PR took SD's 8 (17.0%))
+        (
+            "No patients achieved complete response, while 36 (76.6%) and 8 (17.0%) patients achieved partial "
+            "response and stable disease, respectively.",
+            [F("CR", 0, 0.0), F("PR", 36, 76.6), F("SD", 8, 17.0)],
+        ),
+        ("Three and five patients had PR and SD, respectively.", [F("PR", 3), F("SD", 5)]),
         # -- a single patient's survival is no median (GUIDELINES 4.3; hand-written)
         ("The single patient with ATC had a PFS and OS of 23 months.", []),
         # -- a glued label after a bracket ends the background (hand-written)

@@ -64,8 +64,10 @@ TRIGGER_WINDOW = 40
 TRAILING_QUALIFIER_CHARS = 60
 #: How far before a bare "median" the outcome it reports may be named: past a hazard ratio,
 #: its CI and a p-value in one bracket ("improved PFS compared with placebo (hazard ratio,
-#: 0.59; 95% confidence interval, 0.45-0.76; P<0.0001; median 10.8 vs. 5.8 months)").
-MEDIAN_CONTEXT_CHARS = 160
+#: 0.59; 95% confidence interval, 0.45-0.76; P<0.0001; median 10.8 vs. 5.8 months)"), or past the
+#: first arm's bracket ("longer with lenvatinib [n = 103; median 23.9 months; 95% CI ...] than
+#: placebo [n = 48; median 3.7 months]").
+MEDIAN_CONTEXT_CHARS = 240
 
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:but|whereas|while|although|and|however)\b|\.\s")
 _QUAL_LEAD = re.compile(
@@ -98,6 +100,10 @@ _COMPARATOR = re.compile(
     r"\s+(?:(?:in|with)\s+)?(?:(?:that|those)\s+(?:in|of|with|without|who)\s+)?"
     r"(?:the\s+)?(?P<cmp>[^,;()\[\]]{3,90}?)(?=\s*[(\[,;]|\.?\s*$)",
     re.I,
+)
+#: The arm compared, right before a bracket: "... than placebo [n = 48; median 3.7 months]".
+_ARM_BEFORE_BRACKET = re.compile(
+    r"\b(?:than|versus|vs\.?|compared\s+(?:with|to)|over)\s+(?:the\s+)?(?P<cmp>[\w§ -]{2,40}?)\s*$", re.I
 )
 _WORDS_BEFORE = re.compile(r"(?:(?!(?:for|in|of|with|and)\s)[\w/+.§#-]+\s+){1,2}$", re.I)
 _VERB_START = re.compile(r"\b(?:were|was|had|have|received|who|with|and)\b", re.I)
@@ -727,7 +733,16 @@ def _median_context(h: _Match, rules: OutcomeRules, state: SentenceState) -> lis
     terms = measure_terms(rules, "time", named[-1].group())
     if not terms or terms[0].measure is None:
         return []  # the nearest outcome is not a contract measure ("follow-up", "time to progression")
-    return _paired_candidates(h, rules, state, [terms[0].measure], "time", time=True)
+    found = _paired_candidates(h, rules, state, [terms[0].measure], "time", time=True)
+    if len(found) == 1 and found[0].qualifier is None:
+        # "... longer with lenvatinib [n = 103; median 23.9 months] than placebo [n = 48; median 3.7
+        # months]": the arm compared, named before the bracket that holds the median
+        opening = max(h.norm.rfind("[", 0, start), h.norm.rfind("(", 0, start))
+        closing = max(h.norm.rfind("]", 0, start), h.norm.rfind(")", 0, start))
+        arm = _ARM_BEFORE_BRACKET.search(h.norm, max(0, opening - 60), opening) if opening > closing else None
+        if arm:
+            found[0] = replace(found[0], qualifier=arm.group("cmp"), qualifier_start=h.offset + arm.start("cmp"))
+    return found
 
 
 def _corresponding(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:

@@ -152,6 +152,14 @@ DRUG_CASES = [
         "the donafenib group over placebo.",
         [("ORR", {"percent": 23.3}, ["donafenib"], ANY), ("DCR", {"percent": 79.3}, [], "placebo")],
     ),
+    # lenvatinib in Chinese RR-DTC: each arm's median inside the bracket after its name
+    (
+        "Lenvatinib in Chinese RR-DTC\n\n"
+        "Results: Progression-free survival was significantly longer with lenvatinib treatment [n = 103; median "
+        "23.9 months; 95% confidence interval (CI), 12.9-not estimable] than placebo [n = 48; median 3.7 months; "
+        "95% CI, 1.9-5.6].",
+        [("PFS_MEDIAN", {"value": 23.9}, ["lenvatinib"], ANY), ("PFS_MEDIAN", {"value": 3.7}, [], "placebo")],
+    ),
     # anlotinib in MTC: a median moved from the control's value to the treatment's
     (
         "Anlotinib in medullary thyroid cancer\n\n"

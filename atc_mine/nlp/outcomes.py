@@ -501,6 +501,8 @@ def _rate_subgroups(h: _Match, rules: OutcomeRules, state: SentenceState) -> lis
 BREAKDOWN_BY_GROUP = "category-breakdown-by-group"
 #: The template whose region lists categories with their percents ("30% (CR 10%, PR 20%)").
 BRACKETED_CATEGORIES = "categories-in-bracket"
+#: The template of an arm's size opening the bracket of its median ("than placebo [n = 48; median ...").
+ARM_BRACKET_SIZE = "enrolled-arm-bracket-n"
 #: The template whose region lists counts before the categories they had, "respectively".
 LISTED_COUNTS = "counts-had-categories-respectively"
 #: A noun and a bracketed percent right after a count item ("2 of 6 patients (33%)").
@@ -915,6 +917,11 @@ def _enrolled(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
                 group_start=out[0].group_start,
             )
         )
+    if h.pattern.id == ARM_BRACKET_SIZE and len(out) == 1:
+        # "... than placebo [n = 48; median 3.7 months]": the arm compared, named before the bracket
+        arm = _ARM_BEFORE_BRACKET.search(h.norm, max(0, h.m.start() - 60), h.m.start())
+        if arm:
+            out[0] = replace(out[0], qualifier=arm.group("cmp"), qualifier_start=h.offset + arm.start("cmp"))
     return out
 
 

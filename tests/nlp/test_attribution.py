@@ -158,7 +158,12 @@ DRUG_CASES = [
         "Results: Progression-free survival was significantly longer with lenvatinib treatment [n = 103; median "
         "23.9 months; 95% confidence interval (CI), 12.9-not estimable] than placebo [n = 48; median 3.7 months; "
         "95% CI, 1.9-5.6].",
-        [("PFS_MEDIAN", {"value": 23.9}, ["lenvatinib"], ANY), ("PFS_MEDIAN", {"value": 3.7}, [], "placebo")],
+        [
+            ("PFS_MEDIAN", {"value": 23.9}, ["lenvatinib"], ANY),
+            ("PFS_MEDIAN", {"value": 3.7}, [], "placebo"),
+            ("N_ENROLLED", {"count": 103}, ["lenvatinib"], ANY),
+            ("N_ENROLLED", {"count": 48}, [], "placebo"),
+        ],
     ),
     # anlotinib in MTC: a median moved from the control's value to the treatment's
     (

@@ -125,7 +125,7 @@ GATE_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "category": ("responded",),
     "rate": ("rate", "rates"),  # "objective response (CR + PR) rate": a bracket inside the name
-    "time": ("alive", "progression-free", "progression free"),
+    "time": ("alive", "progression-free", "progression free", "median duration"),
     "corresponding": (
         "corresponding",
         "they were",

@@ -631,8 +631,17 @@ def _category_adjectives(h: _Match, rules: OutcomeRules, state: SentenceState) -
     return out
 
 
+_RESPONSES_BEFORE = re.compile(r"\b(?:respon(?:se|ses|ded|ders|ding)|remissions?)\b", re.I)
+
+
 def _median(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
     terms = measure_terms(rules, "time", h.text("trig"))
+    if h.pattern.measure and not terms:
+        # "Responses were durable, with a median duration of 11.1 months": the template names the
+        # measure; the sentence must have spoken of responses before the median
+        if not _RESPONSES_BEFORE.search(h.norm, 0, h.m.start()):
+            return []
+        return _paired_candidates(h, rules, state, [h.pattern.measure], "time", time=True)
     if not terms:
         return []
     measures = [t.measure for t in terms]

@@ -1439,6 +1439,12 @@ def test_medians_compared_with_the_first_group_named_before_the_verb(nlp, text, 
             [F("CR", 0, 0.0), F("PR", 36, 76.6), F("SD", 8, 17.0)],
         ),
         ("Three and five patients had PR and SD, respectively.", [F("PR", 3), F("SD", 5)]),
+        # -- a median duration after responses is their duration (hand-written)
+        (
+            "Responses were durable, with a median duration of 11.1 months.",
+            [F("DOR_MEDIAN", value=11.1, unit="months")],
+        ),
+        ("Patients were treated for a median duration of 6 months.", []),
         # -- a single patient's survival is no median (GUIDELINES 4.3; hand-written)
         ("The single patient with ATC had a PFS and OS of 23 months.", []),
         # -- a glued label after a bracket ends the background (hand-written)

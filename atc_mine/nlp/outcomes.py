@@ -503,6 +503,8 @@ BREAKDOWN_BY_GROUP = "category-breakdown-by-group"
 BRACKETED_CATEGORIES = "categories-in-bracket"
 #: The template of an arm's size opening the bracket of its median ("than placebo [n = 48; median ...").
 ARM_BRACKET_SIZE = "enrolled-arm-bracket-n"
+#: The template of one percent split into complete and partial responses with their counts.
+SPLIT_CATEGORIES = "pct-split-categories"
 #: The template whose region lists counts before the categories they had, "respectively".
 LISTED_COUNTS = "counts-had-categories-respectively"
 #: A noun and a bracketed percent right after a count item ("2 of 6 patients (33%)").
@@ -558,6 +560,16 @@ def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
     timepoints = _timepoints(h) or ([t] if (t := _sentence_timepoint(h.norm)) else [])
     # a list of values: "10 and 20%", "25 (25%) and 64 (65%)"
     listed = re.search(r"\d\s*%?\s*\)?\s*(?:,|\band\b)\s*\d", h.masked[region[0] : region[1]]) is not None
+    if h.pattern.id == SPLIT_CATEGORIES:  # "61.2% had a complete (n = 19) or partial response (n = 55)"
+        counts = [m for m in re.finditer(r"[nN]\s*=\s*(\d{1,4})", h.text("trig"))]
+        trig_start = h.span("trig")[0]  # type: ignore[index]
+        region = h.span("region")
+        out = [h.candidate("ORR", parse_quantity(h.norm[region[0] : region[1]]), *region)]  # type: ignore[index]
+        for measure, m in zip(("CR", "PR"), counts, strict=False):
+            out.append(
+                h.candidate(measure, Quantity(count=int(m.group(1))), trig_start + m.start(1), trig_start + m.end(1))
+            )
+        return out
     if h.pattern.id == LISTED_COUNTS:  # "36 (76.6%) and 8 (17.0%) patients achieved PR and SD, respectively"
         return _paired_candidates(h, rules, state, measures, "count", timepoints=timepoints)
     if h.pattern.id == BRACKETED_CATEGORIES:  # each category with its own percent or "n =", in order

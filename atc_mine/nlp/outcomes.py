@@ -534,11 +534,17 @@ def _bracketed_categories(h: _Match, rules: OutcomeRules, timepoints: list[str])
     if region is None:
         return []
     values = list(_BRACKET_ITEM_VALUE.finditer(h.norm, *region))
-    out = []
+    out: list[Candidate] = []
     start = region[0]
     for value in values:
-        terms = measure_terms(rules, "category", h.norm[start : value.start()])
+        between = h.norm[start : value.start()]
+        terms = measure_terms(rules, "category", between)
         start = value.end()
+        if not terms and out and value.group("n") is not None and between.strip() in (",", ";", ""):
+            # "CR, 0%, N= 0": the count of the category just read
+            last = out[-1]
+            out[-1] = replace(last, quantity=replace(last.quantity, count=int(value.group("n"))))
+            continue
         if len(terms) != 1 or terms[0].measure is None:
             continue
         if value.group("pct") is not None:

@@ -479,7 +479,8 @@ FOURTH_BATCH = [
     # are not its count, and an odds or hazard ratio "for death" is masked like the others
     (
         "The ORR was 12% [CR, 0%, N= 0; PR, 12%, N= 2; 1 papillary and 1 anaplastic subtype].",
-        [F("ORR", percent=12.0)],
+        # ... the categories in the bracket are figures of their own (template categories-in-bracket)
+        [F("ORR", percent=12.0), F("CR", 0, 0.0), F("PR", 2, 12.0)],
     ),
     (
         "The survival rate at 18 months was 83% (95% CI, 78 to 87) with osimertinib and 71% (95% CI, 65 to 76) with standard EGFR-TKIs (hazard ratio for death, 0.63; 95% CI, 0.45 to 0.88; P=0.007).",
@@ -828,11 +829,8 @@ def test_known_hard_cohorts_defined_by_with_and_without(nlp):
     assert found(nlp, text) == [F("N_ENROLLED", 26), F("N_ENROLLED", 25)]
 
 
-@pytest.mark.xfail(
-    reason="response categories written as '[CR, 0%, N= 0; PR, 12%, N= 2]' inside a rate's bracket are not read"
-)
-def test_known_hard_categories_with_n_equals_in_a_bracket(nlp):
-    # SITC 2020 abstract 270 (DART SWOG S1609 thyroid cohort)
+def test_categories_with_n_equals_in_a_rates_bracket(nlp):
+    # SITC 2020 abstract 270 (DART SWOG S1609 thyroid cohort); was a known-hard xfail
     text = "The ORR was 12% [CR, 0%, N= 0; PR, 12%, N= 2; 1 papillary and 1 anaplastic subtype]; in addition 12% (N=2) had unconfirmed PR (both papillary subtype)."
     assert found(nlp, text)[:3] == [F("ORR", percent=12.0), F("CR", 0, 0.0), F("PR", 2, 12.0)]
 

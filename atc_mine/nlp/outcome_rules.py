@@ -570,7 +570,8 @@ def outcome_rules(
 
 #: A "...-free" outcome whose head noun the next one supplies ("progression-free and overall survival").
 _SHARED_SURVIVAL = re.compile(
-    r"\b(?:progression|event|disease|relapse|recurrence|metastasis)[- ]free(?=\s*(?:,\s*|\s+)(?:and|or)\s+(?:[\w-]+\s+)?survival)",
+    r"\b(?:(?:progression|event|disease|relapse|recurrence|metastasis)[- ]free|overall)"
+    r"(?=\s*(?:,\s*|\s+)(?:and|or)\s+(?:[\w-]+\s+)?survival)",
     re.I,
 )
 

@@ -1441,6 +1441,20 @@ def test_medians_compared_with_the_first_group_named_before_the_verb(nlp, text, 
             [F("DOR_MEDIAN", value=11.1, unit="months")],
         ),
         ("Patients were treated for a median duration of 6 months.", []),
+        # -- phrasings of the fifth held-out set (after its blind score was recorded)
+        (
+            "Complete response, partial response, and stable disease were achieved for 0%, 2%, and 29% of "
+            "patients, respectively.",
+            [F("CR", percent=0.0), F("PR", percent=2.0), F("SD", percent=29.0)],
+        ),
+        (
+            "The overall and progression-free survival estimates were 6.77 and 2.53 months, respectively.",
+            [F("OS_MEDIAN", value=6.77, unit="months"), F("PFS_MEDIAN", value=2.53, unit="months")],
+        ),
+        (
+            "Overall survival was estimated at 21.3 months (95% CI 17.8-24.8).",
+            [F("OS_MEDIAN", value=21.3, unit="months")],
+        ),
         # -- a single patient's survival is no median (GUIDELINES 4.3; hand-written)
         ("The single patient with ATC had a PFS and OS of 23 months.", []),
         # -- a glued label after a bracket ends the background (hand-written)

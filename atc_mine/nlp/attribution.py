@@ -80,9 +80,9 @@ MULTI_COHORT_MIN = 2
 #: A placebo arm receives the regimen's other drugs (the backbone both arms share: "paclitaxel
 #: with pazopanib or placebo"); an arm named by its added drug receives the whole regimen.
 _PLACEBO = re.compile(r"\bplacebo\b", re.I)
-#: A group the text labels in brackets ("(L group)", "(group A)") and how a figure refers to it ("L").
 #: A qualifier that names an arm or group ("the chemotherapy arm", "the BCP group").
 _NAMED_ARM = re.compile(r"\b(?:arms?|groups?)\s*$", re.I)
+#: A group the text labels in brackets ("(L group)", "(group A)") and how a figure refers to it ("L").
 _GROUP_LABEL = re.compile(r"\(\s*(?:([A-Z]{1,3})\s+(?:group|arm)|(?:group|arm)\s+([A-Z]{1,3}))\s*\)")
 _GROUP_REFERENCE = re.compile(r"(?:the\s+)?(?:(?i:group|arm)\s+)?([A-Z]{1,3})(?:\s+(?i:groups?|arms?))?")
 
@@ -284,17 +284,24 @@ class DocumentModel:
                     spans.append((m.start(), m.end(), norms))
         mentions: list[DrugMention] = []
         for start, end, norms in sorted(spans):
-            sentence_start = self._sentence_start(start)
-            window = self.norm[max(sentence_start, start - PRIOR_WINDOW) : start]
-            history = bool(_TREATMENT_HISTORY.search(window))
-            prior = history or bool(_PRIOR.search(window) or _PRIOR_AFTER.match(self.norm, end))
-            last = mentions[-1] if mentions else None
-            if not prior and last is not None and last.history and last.end >= sentence_start:
-                # a list of earlier treatments goes on past the window: "previously received
-                # sunitinib (n = 58), other anti-VEGF therapy (n = 62; sorafenib, 23; bevacizumab, 16 ...)"
-                prior = history = _PRIOR_LIST_GAP.fullmatch(self.norm, last.end, start) is not None
+            prior, history = self._prior(start, end, self._sentence_start(start), mentions[-1] if mentions else None)
             mentions.append(DrugMention(start, end, norms, prior, history))
         return mentions
+
+    def _prior(self, start: int, end: int, cues_from: int, last: DrugMention | None) -> tuple[bool, bool]:
+        """Is the drug named at ``start:end`` an earlier treatment, and by a history cue?
+
+        A cue of earlier treatment (:data:`_TREATMENT_HISTORY`) counts back to the sentence start;
+        the other cues of :data:`_PRIOR` back to ``cues_from``. ``last``: the drug named before, whose
+        list of earlier treatments may go on past the window ("previously received sunitinib
+        (n = 58), other anti-VEGF therapy (n = 62; sorafenib, 23; bevacizumab, 16 ...)")."""
+        sentence_start = self._sentence_start(start)
+        history = bool(_TREATMENT_HISTORY.search(self.norm[max(sentence_start, start - PRIOR_WINDOW) : start]))
+        window = self.norm[max(cues_from, start - PRIOR_WINDOW) : start]
+        prior = history or bool(_PRIOR.search(window) or _PRIOR_AFTER.match(self.norm, end))
+        if not prior and last is not None and last.history and last.end >= sentence_start:
+            prior = history = _PRIOR_LIST_GAP.fullmatch(self.norm, last.end, start) is not None
+        return prior, history
 
     def _sentence_span(self, position: int) -> tuple[int, int]:
         for s, e, _section in self.sentences:
@@ -326,20 +333,12 @@ class DocumentModel:
         other cues of :data:`_PRIOR` only inside the name: one before it compares the figures,
         not the group's treatment ("..., compared with 7.2 months for fulvestrant plus sapanisertib")."""
         norms: set[str] = set()
-        history = False
-        previous_end = None
+        last: DrugMention | None = None
         for m in self.mentions:
             if not (start <= m.start and m.end <= end):
                 continue
-            window = self.norm[max(start, m.start - PRIOR_WINDOW) : m.start]
-            before = self.norm[max(self._sentence_start(m.start), m.start - PRIOR_WINDOW) : m.start]
-            prior = bool(
-                _TREATMENT_HISTORY.search(before) or _PRIOR.search(window) or _PRIOR_AFTER.match(self.norm, m.end)
-            )
-            if not prior and history and previous_end is not None:
-                prior = _PRIOR_LIST_GAP.fullmatch(self.norm, previous_end, m.start) is not None
-            history = prior and (history or bool(_TREATMENT_HISTORY.search(window)))
-            previous_end = m.end
+            prior, history = self._prior(m.start, m.end, start, last)
+            last = DrugMention(m.start, m.end, m.norms, prior, history)
             if not prior:
                 norms.update(m.norms)
         return tuple(sorted(norms))

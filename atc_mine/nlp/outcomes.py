@@ -105,6 +105,19 @@ _COMPARATOR = re.compile(
 _ARM_BEFORE_BRACKET = re.compile(
     r"\b(?:than|versus|vs\.?|compared\s+(?:with|to)|over)\s+(?:the\s+)?(?P<cmp>[\w§ -]{2,40}?)\s*$", re.I
 )
+#: How far before a bracket the arm it belongs to may be named.
+ARM_BEFORE_BRACKET_CHARS = 60
+
+
+def _with_arm_before(h: _Match, c: Candidate, bracket: int) -> Candidate:
+    """``c`` qualified by the arm compared right before the bracket opening at ``bracket``
+    ("... than placebo [n = 48; median 3.7 months]"), if one is named there."""
+    arm = _ARM_BEFORE_BRACKET.search(h.norm, max(0, bracket - ARM_BEFORE_BRACKET_CHARS), bracket)
+    if arm is None:
+        return c
+    return replace(c, qualifier=arm.group("cmp"), qualifier_start=h.offset + arm.start("cmp"))
+
+
 _WORDS_BEFORE = re.compile(r"(?:(?!(?:for|in|of|with|and)\s)[\w/+.§#-]+\s+){1,2}$", re.I)
 _VERB_START = re.compile(r"\b(?:were|was|had|have|received|who|with|and)\b", re.I)
 _PERCENT_IN_NP = re.compile(r"^[^()]{0,40}\(\s*\d+(?:\.\d+)?\s*%")
@@ -331,8 +344,10 @@ Handler = Callable[[_Match, OutcomeRules, SentenceState], list[Candidate]]
 
 
 _BARE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+#: A bracket holding at most one bracket of its own ("(95% CI [CI], 44 to 62; 6% with ...)"), and
+#: one that ends the text it is searched in.
 _CUT_BRACKET = re.compile(r"\s*[(\[](?:[^()\[\]]|[(\[][^()\[\]]*[)\]])*[)\]]")
-_TRAILING_BRACKET = re.compile(r"\s*[(\[](?:[^()\[\]]|[(\[][^()\[\]]*[)\]])*[)\]]$")  # one nested: "(95% CI [CI], ...)"
+_TRAILING_BRACKET = re.compile(_CUT_BRACKET.pattern + "$")
 _GROUP_SIZES = frozenset({"N_ENROLLED", "N_EVALUABLE"})
 
 
@@ -452,8 +467,7 @@ def _rate(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidat
     counted = _COUNT_WITH_PERCENT.match(h.norm, region[0]) if region else None
     if counted and len(found) == 1 and found[0].quantity.count is None:
         # "was 11 patients (31%; 95% CI, 16-47%)": the count stated before its percent
-        count = int(re.match(r"\d+", counted.group()).group())  # type: ignore[union-attr]
-        found[0] = replace(found[0], quantity=replace(found[0].quantity, count=count))
+        found[0] = replace(found[0], quantity=replace(found[0].quantity, count=int(counted.group("n"))))
     tail = h.span("tail")
     if tail and found and tail[1] > tail[0]:
         extra = parse_quantity(h.norm[tail[0] : tail[1]])
@@ -521,7 +535,7 @@ _EITHER = re.compile(r"\bor\b|/")
 
 
 #: A count with its percent in brackets: "25 (25%)", the items of a list of counts.
-_COUNT_WITH_PERCENT = re.compile(r"(?<![\d.])\d+(?:\s+(?:patients|pts))?\s*\(\s*\d+(?:\.\d+)?\s*%")
+_COUNT_WITH_PERCENT = re.compile(r"(?<![\d.])(?P<n>\d+)(?:\s+(?:patients|pts))?\s*\(\s*\d+(?:\.\d+)?\s*%")
 
 
 _BRACKET_ITEM_VALUE = re.compile(r"(?P<pct>\d+(?:\.\d+)?)\s?%|[nN]\s*=\s*(?P<n>\d{1,4})")
@@ -558,6 +572,22 @@ def _bracketed_categories(h: _Match, rules: OutcomeRules, timepoints: list[str])
     return out
 
 
+_N_EQUALS = re.compile(r"[nN]\s*=\s*(\d{1,4})")
+
+
+def _split_categories(h: _Match) -> list[Candidate]:
+    """One percent of responders split into complete and partial responses with their counts
+    ("61.2% of patients had a complete (n = 19) or partial response (n = 55)"): the percent is the
+    ORR, the counts are CR and PR, in the template's order."""
+    region, trig = h.span("region"), h.span("trig")
+    if region is None or trig is None:
+        return []
+    out = [h.candidate("ORR", parse_quantity(h.norm[region[0] : region[1]]), *region)]
+    for measure, m in zip(("CR", "PR"), _N_EQUALS.finditer(h.norm, *trig), strict=False):
+        out.append(h.candidate(measure, Quantity(count=int(m.group(1))), *m.span(1)))
+    return out
+
+
 def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
     terms = measure_terms(rules, "category", h.text("trig"))
     measures = [t.measure for t in terms] or ([h.pattern.measure] if h.pattern.measure else [])
@@ -567,15 +597,7 @@ def _category(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
     # a list of values: "10 and 20%", "25 (25%) and 64 (65%)"
     listed = re.search(r"\d\s*%?\s*\)?\s*(?:,|\band\b)\s*\d", h.masked[region[0] : region[1]]) is not None
     if h.pattern.id == SPLIT_CATEGORIES:  # "61.2% had a complete (n = 19) or partial response (n = 55)"
-        counts = [m for m in re.finditer(r"[nN]\s*=\s*(\d{1,4})", h.text("trig"))]
-        trig_start = h.span("trig")[0]  # type: ignore[index]
-        region = h.span("region")
-        out = [h.candidate("ORR", parse_quantity(h.norm[region[0] : region[1]]), *region)]  # type: ignore[index]
-        for measure, m in zip(("CR", "PR"), counts, strict=False):
-            out.append(
-                h.candidate(measure, Quantity(count=int(m.group(1))), trig_start + m.start(1), trig_start + m.end(1))
-            )
-        return out
+        return _split_categories(h)
     if h.pattern.id == LISTED_COUNTS:  # "36 (76.6%) and 8 (17.0%) patients achieved PR and SD, respectively"
         return _paired_candidates(h, rules, state, measures, "count", timepoints=timepoints)
     if h.pattern.id == BRACKETED_CATEGORIES:  # each category with its own percent or "n =", in order
@@ -768,9 +790,8 @@ def _median_context(h: _Match, rules: OutcomeRules, state: SentenceState) -> lis
         # months]": the arm compared, named before the bracket that holds the median
         opening = max(h.norm.rfind("[", 0, start), h.norm.rfind("(", 0, start))
         closing = max(h.norm.rfind("]", 0, start), h.norm.rfind(")", 0, start))
-        arm = _ARM_BEFORE_BRACKET.search(h.norm, max(0, opening - 60), opening) if opening > closing else None
-        if arm:
-            found[0] = replace(found[0], qualifier=arm.group("cmp"), qualifier_start=h.offset + arm.start("cmp"))
+        if opening > closing:
+            found[0] = _with_arm_before(h, found[0], opening)
     return found
 
 
@@ -945,10 +966,7 @@ def _enrolled(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Cand
             )
         )
     if h.pattern.id == ARM_BRACKET_SIZE and len(out) == 1:
-        # "... than placebo [n = 48; median 3.7 months]": the arm compared, named before the bracket
-        arm = _ARM_BEFORE_BRACKET.search(h.norm, max(0, h.m.start() - 60), h.m.start())
-        if arm:
-            out[0] = replace(out[0], qualifier=arm.group("cmp"), qualifier_start=h.offset + arm.start("cmp"))
+        out[0] = _with_arm_before(h, out[0], h.m.start())  # "... than placebo [n = 48; median 3.7 months]"
     return out
 
 

@@ -459,7 +459,7 @@ def _shared_head_measures(h: _Match, rules: OutcomeRules) -> list[str | None]:
 def _rate(h: _Match, rules: OutcomeRules, state: SentenceState) -> list[Candidate]:
     terms = measure_terms(rules, "rate", h.text("trig"))
     measures = [t.measure for t in terms] or ([h.pattern.measure] if h.pattern.measure else [])
-    if h.pattern.kind == "rate" and len(measures) == 1:
+    if len(measures) == 1:  # "the objective response and disease control rates"
         measures = _shared_head_measures(h, rules) + measures
     timepoints = _timepoints(h)
     found = _paired_candidates(h, rules, state, measures, "percent", timepoints=timepoints)
